@@ -1,0 +1,126 @@
+//! The conversation state machine: pure decisions, no IO.
+//!
+//! ```text
+//!  waiting ──take──▶ active ──close──▶ closed
+//!     └──────────────close─────────────▶ ┘
+//! ```
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use ts_rs::TS;
+
+use crate::ids::StaffId;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ConversationStatus {
+    /// Started by the visitor, no operator yet.
+    Waiting,
+    /// An operator has taken it.
+    Active,
+    /// Finished; the visitor's next message starts a new conversation.
+    Closed,
+}
+
+impl ConversationStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConversationStatus::Waiting => "waiting",
+            ConversationStatus::Active => "active",
+            ConversationStatus::Closed => "closed",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "waiting" => Some(ConversationStatus::Waiting),
+            "active" => Some(ConversationStatus::Active),
+            "closed" => Some(ConversationStatus::Closed),
+            _ => None,
+        }
+    }
+}
+
+/// Why a transition was refused.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+pub enum TransitionError {
+    #[error("the conversation is closed")]
+    Closed,
+    #[error("another operator has already taken the conversation")]
+    TakenByOther,
+}
+
+/// What taking a conversation does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TakeOutcome {
+    /// The operator joins: record a `joined` event and assign them.
+    Join,
+    /// The operator already holds it: nothing to record.
+    AlreadyHeld,
+}
+
+/// The part of a conversation the rules look at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConversationState {
+    pub status: ConversationStatus,
+    pub assignee: Option<StaffId>,
+}
+
+impl ConversationState {
+    pub fn take(&self, agent: StaffId) -> Result<TakeOutcome, TransitionError> {
+        match (self.status, self.assignee) {
+            (ConversationStatus::Closed, _) => Err(TransitionError::Closed),
+            (_, Some(holder)) if holder == agent => Ok(TakeOutcome::AlreadyHeld),
+            (ConversationStatus::Active, Some(_)) => Err(TransitionError::TakenByOther),
+            _ => Ok(TakeOutcome::Join),
+        }
+    }
+
+    pub fn post(&self) -> Result<(), TransitionError> {
+        match self.status {
+            ConversationStatus::Closed => Err(TransitionError::Closed),
+            _ => Ok(()),
+        }
+    }
+
+    /// Closing twice is refused so only one `closed` event is ever recorded.
+    pub fn close(&self) -> Result<(), TransitionError> {
+        self.post()
+    }
+
+    pub fn after_take(self, agent: StaffId) -> Self {
+        Self {
+            status: ConversationStatus::Active,
+            assignee: Some(agent),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(status: ConversationStatus, assignee: Option<StaffId>) -> ConversationState {
+        ConversationState { status, assignee }
+    }
+
+    #[test]
+    fn waiting_conversation_can_be_taken_once() {
+        let anna = StaffId::new();
+        let boris = StaffId::new();
+        let waiting = state(ConversationStatus::Waiting, None);
+        assert_eq!(waiting.take(anna), Ok(TakeOutcome::Join));
+        let active = waiting.after_take(anna);
+        assert_eq!(active.take(anna), Ok(TakeOutcome::AlreadyHeld));
+        assert_eq!(active.take(boris), Err(TransitionError::TakenByOther));
+    }
+
+    #[test]
+    fn closed_conversation_refuses_everything() {
+        let closed = state(ConversationStatus::Closed, Some(StaffId::new()));
+        assert_eq!(closed.take(StaffId::new()), Err(TransitionError::Closed));
+        assert_eq!(closed.post(), Err(TransitionError::Closed));
+        assert_eq!(closed.close(), Err(TransitionError::Closed));
+    }
+}

@@ -1,0 +1,22 @@
+//! Shopkeep's domain: the types every other crate speaks, and the pure rules
+//! that decide what may happen to a conversation. No IO, no async runtime.
+//!
+//! # Layout
+//! - [`ids`]: newtype ids so a visitor id is never passed where a conversation id belongs.
+//! - [`text`]: parsed, size-limited user input (message text, client message ids, names).
+//! - [`event`]: the durable event model; every visible change of a conversation is one.
+//! - [`conversation`]: the conversation state machine (who may take, post, close).
+//! - [`staff`]: roles and presence of operators.
+//! - [`protocol`]: the JSON frames of the visitor and agent WebSockets; the source of
+//!   the TypeScript types in `web/protocol`.
+#![forbid(unsafe_code)]
+
+pub mod conversation;
+pub mod event;
+pub mod ids;
+pub mod protocol;
+pub mod staff;
+pub mod text;
+
+/// Milliseconds since the Unix epoch: the one clock unit on the wire and in the store.
+pub type Millis = i64;

@@ -1,0 +1,105 @@
+//! Payloads that appear in both the visitor and the agent protocol.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::Millis;
+use crate::conversation::ConversationStatus;
+use crate::event::Event;
+use crate::ids::{ConversationId, Seq, SiteId, StaffId, VisitorId};
+use crate::protocol::ErrorCode;
+
+/// A member of staff as others see them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AgentRef {
+    pub id: StaffId,
+    pub name: String,
+}
+
+/// Receipt marks: how far each side has received and read a conversation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Receipts {
+    /// Highest seq a staff client has received.
+    pub agent_delivered: Seq,
+    /// Highest seq the visitor's widget has received.
+    pub visitor_delivered: Seq,
+}
+
+/// A conversation as its visitor sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ConversationView {
+    pub id: ConversationId,
+    pub status: ConversationStatus,
+    pub assignee: Option<AgentRef>,
+    pub last_seq: Seq,
+    pub receipts: Receipts,
+}
+
+/// A conversation as it appears in an operator's inbox.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ConversationSummary {
+    pub id: ConversationId,
+    pub site_id: SiteId,
+    pub visitor_id: VisitorId,
+    /// Short label for the visitor ("Visitor 3f9a" until they give a name).
+    pub visitor_label: String,
+    pub status: ConversationStatus,
+    pub assignee: Option<AgentRef>,
+    pub last_seq: Seq,
+    pub receipts: Receipts,
+    /// The latest message, for the inbox preview.
+    pub last_message: Option<Event>,
+    #[ts(type = "number")]
+    pub created_at: Millis,
+    #[ts(type = "number")]
+    pub updated_at: Millis,
+}
+
+/// Events of one conversation in a seq range, answering `sync`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct History {
+    pub conversation_id: ConversationId,
+    pub events: Vec<Event>,
+    /// The conversation's last seq when the answer was read; if the last event
+    /// returned is below it, ask again from there.
+    pub last_seq: Seq,
+}
+
+/// The server's answer to a `send`, after the message is durably committed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Ack {
+    pub client_msg_id: String,
+    pub conversation_id: ConversationId,
+    pub seq: Seq,
+    #[ts(type = "number")]
+    pub at: Millis,
+    /// True when this was a resend of a message already stored.
+    pub duplicate: bool,
+}
+
+/// A refused frame. The connection stays open unless the code says otherwise.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ErrorFrame {
+    pub code: ErrorCode,
+    pub message: String,
+    /// The `client_msg_id` of the refused `send`, if any.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_msg_id: Option<String>,
+}
+
+/// Which side a receipt or typing notice is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Side {
+    Visitor,
+    Agent,
+}

@@ -1,0 +1,99 @@
+//! Frames of the visitor WebSocket, `/v1/visitor?site=<public key>`.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::ids::{ConversationId, Seq, VisitorId};
+use crate::protocol::shared::{Ack, ConversationView, ErrorFrame, History, Receipts, Side};
+use crate::event::Event;
+
+/// What the widget sends.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[ts(export, rename = "VisitorClientFrame")]
+pub enum ClientFrame {
+    /// First frame. Without a token (or with one the server does not know) the
+    /// server creates a visitor and returns a fresh token in `welcome`.
+    Hello {
+        #[ts(optional)]
+        #[serde(default)]
+        token: Option<String>,
+        /// BCP 47 language of the page or browser, e.g. `ru`.
+        #[ts(optional)]
+        #[serde(default)]
+        lang: Option<String>,
+    },
+    /// Post a message; starts a conversation if the visitor has none open.
+    Send { client_msg_id: String, text: String },
+    /// Ask for events of a conversation with `seq > after_seq`.
+    Sync {
+        conversation_id: ConversationId,
+        after_seq: Seq,
+    },
+    /// The visitor is (or stopped) typing. Ephemeral.
+    Typing { active: bool },
+    /// The widget has received events up to `seq` (`delivered`) or shown them (`read`).
+    Received {
+        conversation_id: ConversationId,
+        seq: Seq,
+    },
+    /// Application heartbeat; answered with `pong`.
+    Ping,
+}
+
+/// Site settings the widget needs to draw itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct WidgetLook {
+    pub site_name: String,
+    /// CSS hex colour, `#rrggbb`.
+    pub color: String,
+    /// Fixed widget language, or none to follow the page/browser.
+    pub lang: Option<String>,
+}
+
+/// What the server sends to the widget.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[ts(export, rename = "VisitorServerFrame")]
+pub enum ServerFrame {
+    /// Answer to `hello`. `token` is the token to keep (new or the same).
+    Welcome {
+        visitor_id: VisitorId,
+        token: String,
+        operators_online: bool,
+        look: WidgetLook,
+        /// The open (or most recent) conversation, if any; the widget syncs it.
+        conversation: Option<ConversationView>,
+    },
+    /// A committed event of the visitor's conversation.
+    Event { event: Event },
+    /// The visitor's `send` is stored.
+    Ack(Ack),
+    /// Answer to `sync`.
+    History(History),
+    /// Whether any operator is online changed.
+    Status { operators_online: bool },
+    /// Someone is typing. Ephemeral.
+    Typing {
+        conversation_id: ConversationId,
+        side: Side,
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        active: bool,
+    },
+    /// Receipt marks moved.
+    Receipts {
+        conversation_id: ConversationId,
+        receipts: Receipts,
+    },
+    /// A frame was refused.
+    Error(ErrorFrame),
+    /// The server is going away; reconnect after the delay.
+    Reconnect {
+        #[ts(type = "number")]
+        after_ms: u64,
+    },
+    Pong,
+}
