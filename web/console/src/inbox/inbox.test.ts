@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { ME, T0, anna, bo, summary, textEvent, visitor } from '../test/fixtures';
+import { inboxSections } from './inbox';
+import { markRead, noUnread, noteEvent, noteSummary, unreadCount, unreadTotal, type Unread } from './unread';
+
+const mine = { id: ME.id, name: ME.name };
+const colleague = { id: 'staff-bo', name: 'Bo' };
+
+describe('inbox sections', () => {
+  const all = [
+    summary('w-new', { created_at: T0 + 5000 }),
+    summary('m-old', { status: 'active', assignee: mine, updated_at: T0 + 100 }),
+    summary('w-old', { created_at: T0 + 1000, updated_at: T0 + 9000 }),
+    summary('theirs', { status: 'active', assignee: colleague }),
+    summary('c-old', { status: 'closed', assignee: mine, updated_at: T0 + 10 }),
+    summary('m-new', { status: 'active', assignee: mine, updated_at: T0 + 200 }),
+    summary('c-new', { status: 'closed', updated_at: T0 + 20 }),
+  ];
+  const sections = inboxSections(all, ME.id);
+  const ids = (list: readonly { id: string }[]) => list.map((c) => c.id);
+
+  it('lists waiting conversations oldest first, whatever their last activity', () => {
+    expect(ids(sections.waiting)).toEqual(['w-old', 'w-new']);
+  });
+
+  it('lists my active conversations by latest activity and leaves out colleagues’', () => {
+    expect(ids(sections.mine)).toEqual(['m-new', 'm-old']);
+  });
+
+  it('lists closed conversations most recent first', () => {
+    expect(ids(sections.closed)).toEqual(['c-new', 'c-old']);
+  });
+});
+
+describe('unread counting', () => {
+  it('counts each visitor message once, whichever way it arrives', () => {
+    let u: Unread = noteSummary(noUnread, summary('a', { last_seq: 1, last_message: textEvent('a', 1, 'hi') }));
+    u = noteEvent(u, textEvent('a', 1, 'hi'));
+    u = noteEvent(u, textEvent('a', 2, 'anyone?'));
+    u = noteSummary(u, summary('a', { last_seq: 2, last_message: textEvent('a', 2, 'anyone?') }));
+    expect(unreadCount(u, 'a')).toBe(2);
+  });
+
+  it('does not count my own messages or system lines', () => {
+    let u = noteEvent(noUnread, textEvent('a', 1, 'hello', anna));
+    u = noteEvent(u, textEvent('a', 2, 'hi', bo));
+    u = noteEvent(u, { ...textEvent('a', 3, ''), body: { kind: 'closed' }, author: { kind: 'system' } });
+    expect(unreadCount(u, 'a')).toBe(0);
+  });
+
+  it('takes what staff already received as read on first sight', () => {
+    const seen = summary('a', {
+      last_seq: 4,
+      receipts: { agent_delivered: 4, visitor_delivered: 4 },
+      last_message: textEvent('a', 4, 'thanks'),
+    });
+    const u = noteSummary(noUnread, seen);
+    expect(unreadCount(u, 'a')).toBe(0);
+    expect(unreadCount(noteEvent(u, textEvent('a', 5, 'one more', visitor)), 'a')).toBe(1);
+  });
+
+  it('clears on reading and ignores older messages arriving late', () => {
+    let u = noteEvent(noUnread, textEvent('a', 1, 'x'));
+    u = noteEvent(u, textEvent('a', 2, 'y'));
+    u = noteEvent(u, textEvent('a', 3, 'z'));
+    u = markRead(u, 'a', 2);
+    expect(unreadCount(u, 'a')).toBe(1);
+    u = markRead(u, 'a', 3);
+    u = noteEvent(u, textEvent('a', 2, 'y'));
+    expect(unreadCount(u, 'a')).toBe(0);
+  });
+
+  it('totals only the conversations asked for', () => {
+    let u = noteEvent(noUnread, textEvent('a', 1, 'x'));
+    u = noteEvent(u, textEvent('b', 1, 'y'));
+    u = noteEvent(u, textEvent('b', 2, 'z'));
+    u = noteEvent(u, textEvent('closed', 1, 'old'));
+    expect(unreadTotal(u, ['a', 'b'])).toBe(3);
+  });
+});

@@ -1,0 +1,40 @@
+import type { Author } from '../../../protocol/Author';
+import type { ConversationSummary } from '../../../protocol/ConversationSummary';
+import type { Event } from '../../../protocol/Event';
+import type { Me } from '../../../protocol/Me';
+
+export const ME: Me = {
+  id: 'staff-anna',
+  name: 'Anna',
+  email: 'anna@example.com',
+  role: 'operator',
+  status: 'online',
+  lang: 'en',
+};
+
+export const T0 = Date.UTC(2026, 2, 12, 9, 0, 0);
+
+export const visitor: Author = { kind: 'visitor' };
+export const anna: Author = { kind: 'agent', id: ME.id, name: ME.name };
+export const bo: Author = { kind: 'agent', id: 'staff-bo', name: 'Bo' };
+
+export function textEvent(conversation_id: string, seq: number, text: string, author: Author = visitor): Event {
+  return { conversation_id, seq, at: T0 + seq * 1000, author, body: { kind: 'message', text } };
+}
+
+export function summary(id: string, fields: Partial<ConversationSummary> = {}): ConversationSummary {
+  return {
+    id,
+    site_id: 'site-1',
+    visitor_id: `visitor-${id}`,
+    visitor_label: `Visitor ${id}`,
+    status: 'waiting',
+    assignee: null,
+    last_seq: 0,
+    receipts: { agent_delivered: 0, visitor_delivered: 0 },
+    last_message: null,
+    created_at: T0,
+    updated_at: T0,
+    ...fields,
+  };
+}
