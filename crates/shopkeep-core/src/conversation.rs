@@ -49,6 +49,8 @@ pub enum TransitionError {
     Closed,
     #[error("another operator has already taken the conversation")]
     TakenByOther,
+    #[error("take the conversation before writing to it")]
+    NotAssignee,
 }
 
 /// What taking a conversation does.
@@ -84,6 +86,15 @@ impl ConversationState {
         }
     }
 
+    /// Staff write only to conversations they hold.
+    pub fn post_as(&self, agent: StaffId) -> Result<(), TransitionError> {
+        self.post()?;
+        match self.assignee {
+            Some(holder) if holder == agent => Ok(()),
+            _ => Err(TransitionError::NotAssignee),
+        }
+    }
+
     /// Closing twice is refused so only one `closed` event is ever recorded.
     pub fn close(&self) -> Result<(), TransitionError> {
         self.post()
@@ -114,6 +125,19 @@ mod tests {
         let active = waiting.after_take(anna);
         assert_eq!(active.take(anna), Ok(TakeOutcome::AlreadyHeld));
         assert_eq!(active.take(boris), Err(TransitionError::TakenByOther));
+    }
+
+    #[test]
+    fn only_the_holder_writes_as_staff() {
+        let anna = StaffId::new();
+        let waiting = state(ConversationStatus::Waiting, None);
+        assert_eq!(waiting.post_as(anna), Err(TransitionError::NotAssignee));
+        let active = waiting.after_take(anna);
+        assert_eq!(active.post_as(anna), Ok(()));
+        assert_eq!(
+            active.post_as(StaffId::new()),
+            Err(TransitionError::NotAssignee)
+        );
     }
 
     #[test]

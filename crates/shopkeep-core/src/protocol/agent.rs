@@ -5,9 +5,7 @@ use ts_rs::TS;
 
 use crate::event::Event;
 use crate::ids::{ConversationId, Seq, StaffId};
-use crate::protocol::shared::{
-    Ack, ConversationSummary, ErrorFrame, History, Receipts, Side,
-};
+use crate::protocol::shared::{Ack, ConversationSummary, ErrorFrame, History, Receipts, Side};
 use crate::staff::{AgentStatus, Role};
 
 /// What the console sends.
@@ -21,7 +19,9 @@ pub enum ClientFrame {
         after_seq: Seq,
     },
     /// Take a waiting conversation; the visitor sees "<name> joined".
-    Take { conversation_id: ConversationId },
+    Take {
+        conversation_id: ConversationId,
+    },
     /// Post a message to a conversation.
     Send {
         conversation_id: ConversationId,
@@ -29,7 +29,9 @@ pub enum ClientFrame {
         text: String,
     },
     /// Close a conversation.
-    Close { conversation_id: ConversationId },
+    Close {
+        conversation_id: ConversationId,
+    },
     /// Typing in a conversation. Ephemeral.
     Typing {
         conversation_id: ConversationId,
@@ -41,7 +43,9 @@ pub enum ClientFrame {
         seq: Seq,
     },
     /// Change my presence.
-    SetStatus { status: AgentStatus },
+    SetStatus {
+        status: AgentStatus,
+    },
     Ping,
 }
 
@@ -69,15 +73,21 @@ pub enum ServerFrame {
         conversations: Vec<ConversationSummary>,
     },
     /// A conversation appeared or changed (status, assignee, last message).
-    Conversation { conversation: ConversationSummary },
+    Conversation {
+        conversation: ConversationSummary,
+    },
     /// A committed event of a conversation this member of staff may see.
-    Event { event: Event },
+    Event {
+        event: Event,
+    },
     /// My `send` is stored.
     Ack(Ack),
     /// Answer to `sync`.
     History(History),
     /// My presence changed (here or in another tab).
-    Status { status: AgentStatus },
+    Status {
+        status: AgentStatus,
+    },
     Typing {
         conversation_id: ConversationId,
         side: Side,

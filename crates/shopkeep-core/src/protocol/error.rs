@@ -100,7 +100,11 @@ mod tests {
 
     #[test]
     fn as_str_matches_serde_name() {
-        for code in [ErrorCode::BadJson, ErrorCode::InvalidClientMsgId, ErrorCode::CsrfFailed] {
+        for code in [
+            ErrorCode::BadJson,
+            ErrorCode::InvalidClientMsgId,
+            ErrorCode::CsrfFailed,
+        ] {
             assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
         }
     }

@@ -3,9 +3,9 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::event::Event;
 use crate::ids::{ConversationId, Seq, VisitorId};
 use crate::protocol::shared::{Ack, ConversationView, ErrorFrame, History, Receipts, Side};
-use crate::event::Event;
 
 /// What the widget sends.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -67,13 +67,17 @@ pub enum ServerFrame {
         conversation: Option<ConversationView>,
     },
     /// A committed event of the visitor's conversation.
-    Event { event: Event },
+    Event {
+        event: Event,
+    },
     /// The visitor's `send` is stored.
     Ack(Ack),
     /// Answer to `sync`.
     History(History),
     /// Whether any operator is online changed.
-    Status { operators_online: bool },
+    Status {
+        operators_online: bool,
+    },
     /// Someone is typing. Ephemeral.
     Typing {
         conversation_id: ConversationId,

@@ -1,0 +1,80 @@
+//! What the server needs to know from the configuration. The binary layers
+//! defaults, the TOML file and the environment into this.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerSettings {
+    /// How browsers reach this server, e.g. `https://chat.shop.example`. Used in
+    /// the embed snippet and as the only origin the console may call from.
+    /// Unset: `http://<listen address>`.
+    pub public_url: Option<String>,
+    /// How long an operator whose last console tab closed still counts as
+    /// online, so a reload does not flash "offline" on every widget.
+    #[serde(with = "millis")]
+    pub presence_grace: Duration,
+    /// A socket that sends nothing (not even `ping`) for this long is dropped.
+    #[serde(with = "millis")]
+    pub socket_idle_timeout: Duration,
+    /// Staff session lifetime since the last request.
+    #[serde(with = "millis")]
+    pub session_idle: Duration,
+    /// Staff session lifetime since login.
+    #[serde(with = "millis")]
+    pub session_absolute: Duration,
+    pub limits: Limits,
+}
+
+/// Rates and sizes. Per-IP limits count the socket peer address.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Login attempts per IP per minute.
+    pub logins_per_minute: u32,
+    /// New visitors per IP per minute (a visitor is created at the first page view).
+    pub new_visitors_per_minute: u32,
+    /// Frames per second a socket may send, with a burst of twice as many.
+    pub frames_per_second: u32,
+    /// Messages per minute per visitor connection.
+    pub visitor_messages_per_minute: u32,
+    /// Open sockets per IP.
+    pub sockets_per_ip: u32,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            public_url: None,
+            presence_grace: Duration::from_secs(5),
+            socket_idle_timeout: Duration::from_secs(75),
+            session_idle: Duration::from_secs(12 * 3600),
+            session_absolute: Duration::from_secs(7 * 24 * 3600),
+            limits: Limits::default(),
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            logins_per_minute: 10,
+            new_visitors_per_minute: 60,
+            frames_per_second: 20,
+            visitor_messages_per_minute: 30,
+            sockets_per_ip: 200,
+        }
+    }
+}
+
+mod millis {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer};
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
+        u64::deserialize(deserializer).map(Duration::from_millis)
+    }
+}

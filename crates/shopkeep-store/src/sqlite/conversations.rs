@@ -1,0 +1,328 @@
+//! Conversation writes. Each function runs inside the writer's group
+//! transaction, so the seq it assigns is committed before anyone sees it.
+
+use shopkeep_core::Millis;
+use shopkeep_core::conversation::{ConversationState, ConversationStatus, TakeOutcome};
+use shopkeep_core::event::{Author, Event, EventBody};
+use shopkeep_core::ids::{ConversationId, Seq, SiteId, VisitorId};
+use shopkeep_core::protocol::shared::{AgentRef, ConversationSummary, Receipts, Side};
+use shopkeep_core::text::{ClientMsgId, MessageText};
+use sqlx::{AssertSqlSafe, SqliteConnection};
+use uuid::Uuid;
+
+use crate::error::{Result, StoreError};
+use crate::model::{Posted, Transitioned};
+use crate::sqlite::rows;
+use crate::sqlite::writer::backend;
+
+pub fn now() -> Millis {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    Millis::try_from(since_epoch.as_millis()).unwrap_or(Millis::MAX)
+}
+
+pub(crate) async fn summary(
+    conn: &mut SqliteConnection,
+    id: ConversationId,
+) -> Result<Option<ConversationSummary>> {
+    let sql = format!("{} WHERE c.id = ?", rows::SUMMARY_SELECT);
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(id.as_uuid())
+        .fetch_optional(conn)
+        .await
+        .map_err(backend)?;
+    row.as_ref().map(rows::summary).transpose()
+}
+
+async fn existing_summary(
+    conn: &mut SqliteConnection,
+    id: ConversationId,
+) -> Result<ConversationSummary> {
+    summary(conn, id).await?.ok_or(StoreError::NotFound)
+}
+
+fn state(summary: &ConversationSummary) -> ConversationState {
+    ConversationState {
+        status: summary.status,
+        assignee: summary.assignee.as_ref().map(|agent| agent.id),
+    }
+}
+
+/// Assigns the next seq and appends the event.
+async fn append(
+    conn: &mut SqliteConnection,
+    conversation: ConversationId,
+    author: Author,
+    body: EventBody,
+    client_msg_id: Option<&ClientMsgId>,
+) -> Result<Event> {
+    let at = now();
+    let is_message = matches!(body, EventBody::Message { .. });
+    let seq: i64 = sqlx::query_scalar(
+        "UPDATE conversations SET last_seq = last_seq + 1, updated_at = ?, \
+         last_message_seq = CASE WHEN ? THEN last_seq + 1 ELSE last_message_seq END \
+         WHERE id = ? RETURNING last_seq",
+    )
+    .bind(at)
+    .bind(is_message)
+    .bind(conversation.as_uuid())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(backend)?
+    .ok_or(StoreError::NotFound)?;
+    let (author_kind, author_id, author_name) = match &author {
+        Author::Visitor => ("visitor", None, None),
+        Author::System => ("system", None, None),
+        Author::Agent { id, name } => ("agent", Some(id.as_uuid()), Some(name.as_str())),
+    };
+    let text = match &body {
+        EventBody::Message { text } => Some(text.as_str()),
+        _ => None,
+    };
+    sqlx::query(
+        "INSERT INTO events (conversation_id, seq, at, author_kind, author_id, author_name, kind, text, client_msg_id) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(conversation.as_uuid())
+    .bind(seq)
+    .bind(at)
+    .bind(author_kind)
+    .bind(author_id)
+    .bind(author_name)
+    .bind(body.kind())
+    .bind(text)
+    .bind(client_msg_id.map(ClientMsgId::as_str))
+    .execute(&mut *conn)
+    .await
+    .map_err(backend)?;
+    Ok(Event {
+        conversation_id: conversation,
+        seq: rows::seq(seq)?,
+        at,
+        author,
+        body,
+        client_msg_id: client_msg_id.map(|id| id.as_str().to_owned()),
+    })
+}
+
+/// The event a client already stored under `client_msg_id`, for idempotent resends.
+async fn stored_event(
+    conn: &mut SqliteConnection,
+    conversation: ConversationId,
+    client_msg_id: &ClientMsgId,
+) -> Result<Option<Event>> {
+    let sql = format!(
+        "SELECT {} FROM events WHERE conversation_id = ? AND client_msg_id = ?",
+        rows::EVENT_COLUMNS
+    );
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(conversation.as_uuid())
+        .bind(client_msg_id.as_str())
+        .fetch_optional(conn)
+        .await
+        .map_err(backend)?;
+    row.as_ref().map(|row| rows::event(row, "")).transpose()
+}
+
+pub(crate) async fn post_visitor_message(
+    conn: &mut SqliteConnection,
+    site: SiteId,
+    visitor: VisitorId,
+    client_msg_id: ClientMsgId,
+    text: MessageText,
+) -> Result<Posted> {
+    // A resend may arrive after its conversation was closed, so look in all of
+    // the visitor's conversations, not only the open one.
+    let previous: Option<Uuid> = sqlx::query_scalar(
+        "SELECT e.conversation_id FROM events e JOIN conversations c ON c.id = e.conversation_id \
+         WHERE c.visitor_id = ? AND e.client_msg_id = ? AND e.author_kind = 'visitor'",
+    )
+    .bind(visitor.as_uuid())
+    .bind(client_msg_id.as_str())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(backend)?;
+    if let Some(conversation) = previous.map(ConversationId::from_uuid) {
+        let event = stored_event(conn, conversation, &client_msg_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let summary = existing_summary(conn, conversation).await?;
+        return Ok(Posted {
+            event,
+            duplicate: true,
+            conversation: summary,
+            opened: false,
+        });
+    }
+
+    let open: Option<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM conversations WHERE visitor_id = ? AND status != 'closed' \
+         ORDER BY created_at DESC LIMIT 1",
+    )
+    .bind(visitor.as_uuid())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(backend)?;
+    let (conversation, opened) = match open {
+        Some(id) => (ConversationId::from_uuid(id), false),
+        None => (open_conversation(conn, site, visitor).await?, true),
+    };
+    let body = EventBody::Message {
+        text: text.into_string(),
+    };
+    let event = append(
+        conn,
+        conversation,
+        Author::Visitor,
+        body,
+        Some(&client_msg_id),
+    )
+    .await?;
+    let summary = existing_summary(conn, conversation).await?;
+    Ok(Posted {
+        event,
+        duplicate: false,
+        conversation: summary,
+        opened,
+    })
+}
+
+async fn open_conversation(
+    conn: &mut SqliteConnection,
+    site: SiteId,
+    visitor: VisitorId,
+) -> Result<ConversationId> {
+    let id = ConversationId::new();
+    let at = now();
+    sqlx::query(
+        "INSERT INTO conversations (id, site_id, visitor_id, status, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id.as_uuid())
+    .bind(site.as_uuid())
+    .bind(visitor.as_uuid())
+    .bind(ConversationStatus::Waiting.as_str())
+    .bind(at)
+    .bind(at)
+    .execute(conn)
+    .await
+    .map_err(backend)?;
+    Ok(id)
+}
+
+pub(crate) async fn post_agent_message(
+    conn: &mut SqliteConnection,
+    conversation: ConversationId,
+    agent: AgentRef,
+    client_msg_id: ClientMsgId,
+    text: MessageText,
+) -> Result<Posted> {
+    if let Some(event) = stored_event(conn, conversation, &client_msg_id).await? {
+        let summary = existing_summary(conn, conversation).await?;
+        return Ok(Posted {
+            event,
+            duplicate: true,
+            conversation: summary,
+            opened: false,
+        });
+    }
+    let before = existing_summary(conn, conversation).await?;
+    state(&before).post_as(agent.id)?;
+    let author = Author::Agent {
+        id: agent.id,
+        name: agent.name,
+    };
+    let body = EventBody::Message {
+        text: text.into_string(),
+    };
+    let event = append(conn, conversation, author, body, Some(&client_msg_id)).await?;
+    let summary = existing_summary(conn, conversation).await?;
+    Ok(Posted {
+        event,
+        duplicate: false,
+        conversation: summary,
+        opened: false,
+    })
+}
+
+pub(crate) async fn take(
+    conn: &mut SqliteConnection,
+    conversation: ConversationId,
+    agent: AgentRef,
+) -> Result<Transitioned> {
+    let before = existing_summary(conn, conversation).await?;
+    let event = match state(&before).take(agent.id)? {
+        TakeOutcome::AlreadyHeld => None,
+        TakeOutcome::Join => {
+            sqlx::query("UPDATE conversations SET status = ?, assignee_id = ? WHERE id = ?")
+                .bind(ConversationStatus::Active.as_str())
+                .bind(agent.id.as_uuid())
+                .bind(conversation.as_uuid())
+                .execute(&mut *conn)
+                .await
+                .map_err(backend)?;
+            let author = Author::Agent {
+                id: agent.id,
+                name: agent.name,
+            };
+            Some(append(conn, conversation, author, EventBody::Joined, None).await?)
+        }
+    };
+    let summary = existing_summary(conn, conversation).await?;
+    Ok(Transitioned {
+        event,
+        conversation: summary,
+    })
+}
+
+pub(crate) async fn close(
+    conn: &mut SqliteConnection,
+    conversation: ConversationId,
+    by: Author,
+) -> Result<Transitioned> {
+    let before = existing_summary(conn, conversation).await?;
+    state(&before).close()?;
+    sqlx::query("UPDATE conversations SET status = ?, closed_at = ? WHERE id = ?")
+        .bind(ConversationStatus::Closed.as_str())
+        .bind(now())
+        .bind(conversation.as_uuid())
+        .execute(&mut *conn)
+        .await
+        .map_err(backend)?;
+    let event = append(conn, conversation, by, EventBody::Closed, None).await?;
+    let summary = existing_summary(conn, conversation).await?;
+    Ok(Transitioned {
+        event: Some(event),
+        conversation: summary,
+    })
+}
+
+pub(crate) async fn mark_received(
+    conn: &mut SqliteConnection,
+    conversation: ConversationId,
+    side: Side,
+    seq: Seq,
+) -> Result<Receipts> {
+    let sql = match side {
+        Side::Agent => {
+            "UPDATE conversations SET agent_delivered = MAX(agent_delivered, MIN(?, last_seq)) \
+             WHERE id = ? RETURNING agent_delivered, visitor_delivered"
+        }
+        Side::Visitor => {
+            "UPDATE conversations SET visitor_delivered = MAX(visitor_delivered, MIN(?, last_seq)) \
+             WHERE id = ? RETURNING agent_delivered, visitor_delivered"
+        }
+    };
+    let (agent, visitor): (i64, i64) = sqlx::query_as(sql)
+        .bind(i64::from(seq))
+        .bind(conversation.as_uuid())
+        .fetch_optional(conn)
+        .await
+        .map_err(backend)?
+        .ok_or(StoreError::NotFound)?;
+    Ok(Receipts {
+        agent_delivered: rows::seq(agent)?,
+        visitor_delivered: rows::seq(visitor)?,
+    })
+}

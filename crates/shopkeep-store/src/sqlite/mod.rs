@@ -1,0 +1,626 @@
+//! The embedded SQLite backend: WAL, `synchronous=FULL` (an ack means the
+//! message is on disk), a pool of read-only connections and one writer task.
+
+mod conversations;
+mod rows;
+mod writer;
+
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use shopkeep_core::Millis;
+use shopkeep_core::event::{Author, Event};
+use shopkeep_core::ids::{ConversationId, Seq, SiteId, StaffId, VisitorId};
+use shopkeep_core::protocol::shared::{AgentRef, ConversationSummary, Receipts, Side};
+use shopkeep_core::staff::AgentStatus;
+use shopkeep_core::text::{ClientMsgId, MessageText};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{AssertSqlSafe, ConnectOptions, SqliteConnection, SqlitePool};
+use tokio::task::JoinHandle;
+
+use crate::Store;
+use crate::error::{Result, StoreError};
+use crate::model::{
+    ConversationFilter, NewStaff, Posted, Session, Site, Staff, Transitioned, Visitor,
+};
+use writer::{Writer, backend};
+
+pub use conversations::now;
+
+/// Read connections; SQLite readers in WAL mode do not block the writer.
+const READERS: u32 = 4;
+
+pub struct SqliteStore {
+    reads: SqlitePool,
+    writer: Writer,
+    /// The writer task, awaited on close so queued writes are committed first.
+    writer_task: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file and applies pending migrations.
+    pub async fn open(path: &Path) -> Result<Self> {
+        let base = SqliteConnectOptions::new()
+            .filename(path)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .disable_statement_logging();
+        let mut write_conn = base
+            .clone()
+            .create_if_missing(true)
+            .connect()
+            .await
+            .map_err(backend)?;
+        migrate(&mut write_conn).await?;
+        let reads = SqlitePoolOptions::new()
+            .max_connections(READERS)
+            .connect_with(base.read_only(true))
+            .await
+            .map_err(backend)?;
+        let (writer, task) = Writer::spawn(write_conn);
+        Ok(Self {
+            reads,
+            writer,
+            writer_task: Mutex::new(Some(task)),
+        })
+    }
+
+    /// Applies migrations without starting a store (`shopkeep migrate`).
+    pub async fn migrate_file(path: &Path) -> Result<()> {
+        let mut conn = SqliteConnectOptions::new()
+            .filename(path)
+            .journal_mode(SqliteJournalMode::Wal)
+            .create_if_missing(true)
+            .connect()
+            .await
+            .map_err(backend)?;
+        migrate(&mut conn).await
+    }
+
+    async fn read<T>(
+        &self,
+        work: impl for<'c> FnOnce(&'c mut SqliteConnection) -> writer::BoxFuture<'c, Result<T>>,
+    ) -> Result<T> {
+        let mut conn = self.reads.acquire().await.map_err(backend)?;
+        work(&mut conn).await
+    }
+}
+
+async fn migrate(conn: &mut SqliteConnection) -> Result<()> {
+    sqlx::migrate!("./migrations/sqlite")
+        .run(conn)
+        .await
+        .map_err(|error| StoreError::Backend(format!("migration failed: {error}")))
+}
+
+fn conflict_on_unique(error: sqlx::Error, what: &str) -> StoreError {
+    match &error {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            StoreError::Conflict(what.to_owned())
+        }
+        _ => backend(error),
+    }
+}
+
+async fn fetch_site(
+    conn: &mut SqliteConnection,
+    column: &'static str,
+    value: SiteLookup,
+) -> Result<Option<Site>> {
+    let sql = format!("SELECT * FROM sites WHERE {column} = ?");
+    let query = sqlx::query(AssertSqlSafe(sql));
+    let query = match value {
+        SiteLookup::Text(text) => query.bind(text),
+        SiteLookup::Id(id) => query.bind(id.as_uuid()),
+    };
+    let row = query.fetch_optional(conn).await.map_err(backend)?;
+    row.as_ref().map(rows::site).transpose()
+}
+
+enum SiteLookup {
+    Text(String),
+    Id(SiteId),
+}
+
+async fn fetch_staff(conn: &mut SqliteConnection, id: StaffId) -> Result<Option<Staff>> {
+    let row = sqlx::query("SELECT * FROM staff WHERE id = ?")
+        .bind(id.as_uuid())
+        .fetch_optional(conn)
+        .await
+        .map_err(backend)?;
+    row.as_ref().map(rows::staff).transpose()
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn create_site(&self, site: Site) -> Result<Site> {
+        self.writer
+            .write(move |conn| {
+                Box::pin(async move {
+                    let origins = serde_json::to_string(&site.allowed_origins)
+                        .map_err(|error| StoreError::Backend(error.to_string()))?;
+                    sqlx::query(
+                        "INSERT INTO sites (id, slug, name, public_key, allowed_origins, hmac_secret, color, lang, created_at) \
+                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    )
+                    .bind(site.id.as_uuid())
+                    .bind(&site.slug)
+                    .bind(&site.name)
+                    .bind(&site.public_key)
+                    .bind(origins)
+                    .bind(&site.hmac_secret)
+                    .bind(&site.color)
+                    .bind(&site.lang)
+                    .bind(site.created_at)
+                    .execute(conn)
+                    .await
+                    .map_err(|error| conflict_on_unique(error, "a site with that name exists"))?;
+                    Ok(site)
+                })
+            })
+            .await
+    }
+
+    async fn site_by_public_key(&self, public_key: &str) -> Result<Option<Site>> {
+        let key = SiteLookup::Text(public_key.to_owned());
+        self.read(|conn| Box::pin(fetch_site(conn, "public_key", key)))
+            .await
+    }
+
+    async fn site_by_slug(&self, slug: &str) -> Result<Option<Site>> {
+        let slug = SiteLookup::Text(slug.to_owned());
+        self.read(|conn| Box::pin(fetch_site(conn, "slug", slug)))
+            .await
+    }
+
+    async fn site(&self, id: SiteId) -> Result<Option<Site>> {
+        self.read(move |conn| Box::pin(fetch_site(conn, "id", SiteLookup::Id(id))))
+            .await
+    }
+
+    async fn list_sites(&self) -> Result<Vec<Site>> {
+        let rows = sqlx::query("SELECT * FROM sites ORDER BY created_at")
+            .fetch_all(&self.reads)
+            .await
+            .map_err(backend)?;
+        rows.iter().map(rows::site).collect()
+    }
+
+    async fn create_staff(&self, new: NewStaff) -> Result<Staff> {
+        self.writer
+            .write(move |conn| {
+                Box::pin(async move {
+                    let id = StaffId::new();
+                    sqlx::query(
+                        "INSERT INTO staff (id, email, name, role, password_hash, lang, created_at) \
+                         VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    )
+                    .bind(id.as_uuid())
+                    .bind(&new.email)
+                    .bind(&new.name)
+                    .bind(new.role.as_str())
+                    .bind(&new.password_hash)
+                    .bind(&new.lang)
+                    .bind(now())
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(|error| conflict_on_unique(error, "that email is taken"))?;
+                    fetch_staff(conn, id).await?.ok_or(StoreError::NotFound)
+                })
+            })
+            .await
+    }
+
+    async fn staff_by_email(&self, email: &str) -> Result<Option<Staff>> {
+        let row = sqlx::query("SELECT * FROM staff WHERE email = ?")
+            .bind(email)
+            .fetch_optional(&self.reads)
+            .await
+            .map_err(backend)?;
+        row.as_ref().map(rows::staff).transpose()
+    }
+
+    async fn staff(&self, id: StaffId) -> Result<Option<Staff>> {
+        self.read(move |conn| Box::pin(fetch_staff(conn, id))).await
+    }
+
+    async fn list_staff(&self) -> Result<Vec<Staff>> {
+        let rows = sqlx::query("SELECT * FROM staff ORDER BY created_at")
+            .fetch_all(&self.reads)
+            .await
+            .map_err(backend)?;
+        rows.iter().map(rows::staff).collect()
+    }
+
+    async fn count_staff(&self) -> Result<u64> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff")
+            .fetch_one(&self.reads)
+            .await
+            .map_err(backend)?;
+        Ok(u64::try_from(count).unwrap_or_default())
+    }
+
+    async fn set_password(&self, id: StaffId, password_hash: String) -> Result<()> {
+        self.writer
+            .write(move |conn| {
+                Box::pin(async move {
+                    let updated = sqlx::query("UPDATE staff SET password_hash = ? WHERE id = ?")
+                        .bind(&password_hash)
+                        .bind(id.as_uuid())
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(backend)?;
+                    if updated.rows_affected() == 0 {
+                        return Err(StoreError::NotFound);
+                    }
+                    sqlx::query("DELETE FROM sessions WHERE staff_id = ?")
+                        .bind(id.as_uuid())
+                        .execute(conn)
+                        .await
+                        .map_err(backend)?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn update_staff_profile(
+        &self,
+        id: StaffId,
+        name: Option<String>,
+        lang: Option<String>,
+    ) -> Result<Staff> {
+        self.writer
+            .write(move |conn| {
+                Box::pin(async move {
+                    sqlx::query(
+                        "UPDATE staff SET name = COALESCE(?, name), lang = COALESCE(?, lang) WHERE id = ?",
+                    )
+                    .bind(name)
+                    .bind(lang)
+                    .bind(id.as_uuid())
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(backend)?;
+                    fetch_staff(conn, id).await?.ok_or(StoreError::NotFound)
+                })
+            })
+            .await
+    }
+
+    async fn set_staff_status(&self, id: StaffId, status: AgentStatus) -> Result<()> {
+        self.writer
+            .write(move |conn| {
+                Box::pin(async move {
+                    sqlx::query("UPDATE staff SET status = ? WHERE id = ?")
+                        .bind(status.as_str())
+                        .bind(id.as_uuid())
+                        .execute(conn)
+                        .await
+                        .map_err(backend)?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn create_session(&self, session: Session) -> Result<()> {
+        self.writer
+            .write(move |conn| {
+                Box::pin(async move {
+                    sqlx::query(
+                        "INSERT INTO sessions (token_hash, staff_id, csrf_token, created_at, last_seen_at, expires_at) \
+                         VALUES (?, ?, ?, ?, ?, ?)",
+                    )
+                    .bind(&session.token_hash)
+                    .bind(session.staff_id.as_uuid())
+                    .bind(&session.csrf_token)
+                    .bind(session.created_at)
+                    .bind(session.last_seen_at)
+                    .bind(session.expires_at)
+                    .execute(conn)
+                    .await
+                    .map_err(backend)?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn session(&self, token_hash: &[u8], now: Millis) -> Result<Option<(Session, Staff)>> {
+        let token_hash = token_hash.to_vec();
+        self.read(move |conn| {
+            Box::pin(async move {
+                let row =
+                    sqlx::query("SELECT * FROM sessions WHERE token_hash = ? AND expires_at > ?")
+                        .bind(&token_hash)
+                        .bind(now)
+                        .fetch_optional(&mut *conn)
+                        .await
+                        .map_err(backend)?;
+                let Some(session) = row.as_ref().map(rows::session).transpose()? else {
+                    return Ok(None);
+                };
+                Ok(fetch_staff(conn, session.staff_id)
+                    .await?
+                    .map(|staff| (session, staff)))
+            })
+        })
+        .await
+    }
+
+    async fn touch_session(&self, token_hash: &[u8], now: Millis) -> Result<()> {
+        let token_hash = token_hash.to_vec();
+        self.writer
+            .write(move |conn| {
+                Box::pin(async move {
+                    sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?")
+                        .bind(now)
+                        .bind(&token_hash)
+                        .execute(conn)
+                        .await
+                        .map_err(backend)?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn delete_session(&self, token_hash: &[u8]) -> Result<()> {
+        let token_hash = token_hash.to_vec();
+        self.writer
+            .write(move |conn| {
+                Box::pin(async move {
+                    sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+                        .bind(&token_hash)
+                        .execute(conn)
+                        .await
+                        .map_err(backend)?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn create_setup_token(&self, token_hash: Vec<u8>, expires_at: Millis) -> Result<()> {
+        self.writer
+            .write(move |conn| {
+                Box::pin(async move {
+                    sqlx::query("INSERT INTO setup_tokens (token_hash, expires_at) VALUES (?, ?)")
+                        .bind(&token_hash)
+                        .bind(expires_at)
+                        .execute(conn)
+                        .await
+                        .map_err(backend)?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn consume_setup_token(&self, token_hash: &[u8], now: Millis) -> Result<bool> {
+        let token_hash = token_hash.to_vec();
+        self.writer
+            .write(move |conn| {
+                Box::pin(async move {
+                    let deleted = sqlx::query(
+                        "DELETE FROM setup_tokens WHERE token_hash = ? AND expires_at > ?",
+                    )
+                    .bind(&token_hash)
+                    .bind(now)
+                    .execute(conn)
+                    .await
+                    .map_err(backend)?;
+                    Ok(deleted.rows_affected() == 1)
+                })
+            })
+            .await
+    }
+
+    async fn create_visitor(&self, site: SiteId, token_hash: Vec<u8>) -> Result<Visitor> {
+        self.writer
+            .write(move |conn| {
+                Box::pin(async move {
+                    let id = VisitorId::new();
+                    let at = now();
+                    sqlx::query(
+                        "INSERT INTO visitors (id, site_id, token_hash, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)",
+                    )
+                    .bind(id.as_uuid())
+                    .bind(site.as_uuid())
+                    .bind(&token_hash)
+                    .bind(at)
+                    .bind(at)
+                    .execute(conn)
+                    .await
+                    .map_err(|error| conflict_on_unique(error, "visitor token collision"))?;
+                    Ok(Visitor { id, site_id: site, name: None, email: None, created_at: at, last_seen_at: at })
+                })
+            })
+            .await
+    }
+
+    async fn visitor_by_token(&self, site: SiteId, token_hash: &[u8]) -> Result<Option<Visitor>> {
+        let row = sqlx::query("SELECT * FROM visitors WHERE token_hash = ? AND site_id = ?")
+            .bind(token_hash)
+            .bind(site.as_uuid())
+            .fetch_optional(&self.reads)
+            .await
+            .map_err(backend)?;
+        row.as_ref().map(rows::visitor).transpose()
+    }
+
+    async fn touch_visitor(&self, id: VisitorId, now: Millis) -> Result<()> {
+        self.writer
+            .write(move |conn| {
+                Box::pin(async move {
+                    sqlx::query("UPDATE visitors SET last_seen_at = ? WHERE id = ?")
+                        .bind(now)
+                        .bind(id.as_uuid())
+                        .execute(conn)
+                        .await
+                        .map_err(backend)?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn conversation(&self, id: ConversationId) -> Result<Option<ConversationSummary>> {
+        self.read(move |conn| Box::pin(conversations::summary(conn, id)))
+            .await
+    }
+
+    async fn latest_conversation(&self, visitor: VisitorId) -> Result<Option<ConversationSummary>> {
+        let sql = format!(
+            "{} WHERE c.visitor_id = ? ORDER BY c.created_at DESC LIMIT 1",
+            rows::SUMMARY_SELECT
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(visitor.as_uuid())
+            .fetch_optional(&self.reads)
+            .await
+            .map_err(backend)?;
+        row.as_ref().map(rows::summary).transpose()
+    }
+
+    async fn list_conversations(
+        &self,
+        filter: ConversationFilter,
+    ) -> Result<Vec<ConversationSummary>> {
+        let mut found = Vec::new();
+        if filter.open {
+            let sql = format!(
+                "{} WHERE c.status IN ('waiting', 'active') ORDER BY c.created_at",
+                rows::SUMMARY_SELECT
+            );
+            for row in sqlx::query(AssertSqlSafe(sql))
+                .fetch_all(&self.reads)
+                .await
+                .map_err(backend)?
+            {
+                found.push(rows::summary(&row)?);
+            }
+        }
+        if filter.closed_limit > 0 {
+            let sql = format!(
+                "{} WHERE c.status = 'closed' ORDER BY c.updated_at DESC LIMIT ?",
+                rows::SUMMARY_SELECT
+            );
+            let rows = sqlx::query(AssertSqlSafe(sql))
+                .bind(i64::from(filter.closed_limit))
+                .fetch_all(&self.reads)
+                .await
+                .map_err(backend)?;
+            for row in rows {
+                found.push(rows::summary(&row)?);
+            }
+        }
+        Ok(found)
+    }
+
+    async fn events_after(&self, id: ConversationId, after: Seq, limit: u32) -> Result<Vec<Event>> {
+        let sql = format!(
+            "SELECT {} FROM events WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+            rows::EVENT_COLUMNS
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(id.as_uuid())
+            .bind(i64::from(after))
+            .bind(i64::from(limit))
+            .fetch_all(&self.reads)
+            .await
+            .map_err(backend)?;
+        rows.iter().map(|row| rows::event(row, "")).collect()
+    }
+
+    async fn post_visitor_message(
+        &self,
+        site: SiteId,
+        visitor: VisitorId,
+        client_msg_id: ClientMsgId,
+        text: MessageText,
+    ) -> Result<Posted> {
+        self.writer
+            .write(move |conn| {
+                Box::pin(conversations::post_visitor_message(
+                    conn,
+                    site,
+                    visitor,
+                    client_msg_id,
+                    text,
+                ))
+            })
+            .await
+    }
+
+    async fn post_agent_message(
+        &self,
+        conversation: ConversationId,
+        agent: AgentRef,
+        client_msg_id: ClientMsgId,
+        text: MessageText,
+    ) -> Result<Posted> {
+        self.writer
+            .write(move |conn| {
+                Box::pin(conversations::post_agent_message(
+                    conn,
+                    conversation,
+                    agent,
+                    client_msg_id,
+                    text,
+                ))
+            })
+            .await
+    }
+
+    async fn take_conversation(
+        &self,
+        conversation: ConversationId,
+        agent: AgentRef,
+    ) -> Result<Transitioned> {
+        self.writer
+            .write(move |conn| Box::pin(conversations::take(conn, conversation, agent)))
+            .await
+    }
+
+    async fn close_conversation(
+        &self,
+        conversation: ConversationId,
+        by: Author,
+    ) -> Result<Transitioned> {
+        self.writer
+            .write(move |conn| Box::pin(conversations::close(conn, conversation, by)))
+            .await
+    }
+
+    async fn mark_received(
+        &self,
+        conversation: ConversationId,
+        side: Side,
+        seq: Seq,
+    ) -> Result<Receipts> {
+        self.writer
+            .write(move |conn| {
+                Box::pin(conversations::mark_received(conn, conversation, side, seq))
+            })
+            .await
+    }
+
+    async fn close(&self) {
+        self.writer.stop();
+        let task = self
+            .writer_task
+            .lock()
+            .map(|mut task| task.take())
+            .unwrap_or(None);
+        if let Some(task) = task {
+            let _ = task.await;
+        }
+        self.reads.close().await;
+    }
+}

@@ -1,0 +1,175 @@
+//! Decoding rows into domain values. Queries name their columns so these
+//! functions can read them by name.
+
+use shopkeep_core::conversation::ConversationStatus;
+use shopkeep_core::event::{Author, Event, EventBody};
+use shopkeep_core::ids::{ConversationId, SiteId, StaffId, VisitorId};
+use shopkeep_core::protocol::shared::{AgentRef, ConversationSummary, Receipts};
+use shopkeep_core::staff::{AgentStatus, Role};
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+use uuid::Uuid;
+
+use crate::error::{Result, StoreError};
+use crate::model::{Session, Site, Staff, Visitor};
+use crate::sqlite::writer::backend;
+
+fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Backend(format!("unexpected {what} in the database: {value:?}"))
+}
+
+fn get<'r, T>(row: &'r SqliteRow, column: &str) -> Result<T>
+where
+    T: sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+{
+    row.try_get(column).map_err(backend)
+}
+
+pub(crate) fn seq(value: i64) -> Result<u32> {
+    u32::try_from(value).map_err(|_| corrupt("seq", &value.to_string()))
+}
+
+pub(crate) fn site(row: &SqliteRow) -> Result<Site> {
+    let origins: String = get(row, "allowed_origins")?;
+    Ok(Site {
+        id: SiteId::from_uuid(get(row, "id")?),
+        slug: get(row, "slug")?,
+        name: get(row, "name")?,
+        public_key: get(row, "public_key")?,
+        allowed_origins: serde_json::from_str(&origins)
+            .map_err(|_| corrupt("allowed_origins", &origins))?,
+        hmac_secret: get(row, "hmac_secret")?,
+        color: get(row, "color")?,
+        lang: get(row, "lang")?,
+        created_at: get(row, "created_at")?,
+    })
+}
+
+pub(crate) fn staff(row: &SqliteRow) -> Result<Staff> {
+    let role: String = get(row, "role")?;
+    let status: String = get(row, "status")?;
+    Ok(Staff {
+        id: StaffId::from_uuid(get(row, "id")?),
+        email: get(row, "email")?,
+        name: get(row, "name")?,
+        role: Role::parse(&role).ok_or_else(|| corrupt("role", &role))?,
+        password_hash: get(row, "password_hash")?,
+        status: AgentStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+        lang: get(row, "lang")?,
+        created_at: get(row, "created_at")?,
+    })
+}
+
+pub(crate) fn session(row: &SqliteRow) -> Result<Session> {
+    Ok(Session {
+        token_hash: get(row, "token_hash")?,
+        staff_id: StaffId::from_uuid(get(row, "staff_id")?),
+        csrf_token: get(row, "csrf_token")?,
+        created_at: get(row, "created_at")?,
+        last_seen_at: get(row, "last_seen_at")?,
+        expires_at: get(row, "expires_at")?,
+    })
+}
+
+pub(crate) fn visitor(row: &SqliteRow) -> Result<Visitor> {
+    Ok(Visitor {
+        id: VisitorId::from_uuid(get(row, "id")?),
+        site_id: SiteId::from_uuid(get(row, "site_id")?),
+        name: get(row, "name")?,
+        email: get(row, "email")?,
+        created_at: get(row, "created_at")?,
+        last_seen_at: get(row, "last_seen_at")?,
+    })
+}
+
+/// Columns: see `EVENT_COLUMNS`, optionally prefixed (`m_` for the inbox preview).
+pub(crate) fn event(row: &SqliteRow, prefix: &str) -> Result<Event> {
+    let col = |name: &str| format!("{prefix}{name}");
+    let author_kind: String = get(row, &col("author_kind"))?;
+    let author = match author_kind.as_str() {
+        "visitor" => Author::Visitor,
+        "system" => Author::System,
+        "agent" => {
+            let id: Option<Uuid> = get(row, &col("author_id"))?;
+            let name: Option<String> = get(row, &col("author_name"))?;
+            Author::Agent {
+                id: StaffId::from_uuid(id.ok_or_else(|| corrupt("agent id", "NULL"))?),
+                name: name.unwrap_or_default(),
+            }
+        }
+        other => return Err(corrupt("author kind", other)),
+    };
+    let kind: String = get(row, &col("kind"))?;
+    let body = match kind.as_str() {
+        "message" => EventBody::Message {
+            text: get::<Option<String>>(row, &col("text"))?.unwrap_or_default(),
+        },
+        "joined" => EventBody::Joined,
+        "left" => EventBody::Left,
+        "closed" => EventBody::Closed,
+        other => return Err(corrupt("event kind", other)),
+    };
+    Ok(Event {
+        conversation_id: ConversationId::from_uuid(get(row, &col("conversation_id"))?),
+        seq: seq(get(row, &col("seq"))?)?,
+        at: get(row, &col("at"))?,
+        author,
+        body,
+        client_msg_id: get(row, &col("client_msg_id"))?,
+    })
+}
+
+pub(crate) const EVENT_COLUMNS: &str =
+    "conversation_id, seq, at, author_kind, author_id, author_name, kind, text, client_msg_id";
+
+/// The summary query: a conversation with its visitor, assignee and latest message.
+pub(crate) const SUMMARY_SELECT: &str = "SELECT c.id, c.site_id, c.visitor_id, c.status, \
+    c.assignee_id, s.name AS assignee_name, c.last_seq, c.agent_delivered, c.visitor_delivered, \
+    c.created_at, c.updated_at, v.name AS visitor_name, \
+    m.conversation_id AS m_conversation_id, m.seq AS m_seq, m.at AS m_at, \
+    m.author_kind AS m_author_kind, m.author_id AS m_author_id, m.author_name AS m_author_name, \
+    m.kind AS m_kind, m.text AS m_text, m.client_msg_id AS m_client_msg_id \
+    FROM conversations c \
+    JOIN visitors v ON v.id = c.visitor_id \
+    LEFT JOIN staff s ON s.id = c.assignee_id \
+    LEFT JOIN events m ON m.conversation_id = c.id AND m.seq = c.last_message_seq";
+
+pub(crate) fn summary(row: &SqliteRow) -> Result<ConversationSummary> {
+    let status: String = get(row, "status")?;
+    let visitor_id = VisitorId::from_uuid(get(row, "visitor_id")?);
+    let visitor_name: Option<String> = get(row, "visitor_name")?;
+    let assignee = match get::<Option<Uuid>>(row, "assignee_id")? {
+        Some(id) => Some(AgentRef {
+            id: StaffId::from_uuid(id),
+            name: get::<Option<String>>(row, "assignee_name")?.unwrap_or_default(),
+        }),
+        None => None,
+    };
+    let last_message = match get::<Option<i64>>(row, "m_seq")? {
+        Some(_) => Some(event(row, "m_")?),
+        None => None,
+    };
+    Ok(ConversationSummary {
+        id: ConversationId::from_uuid(get(row, "id")?),
+        site_id: SiteId::from_uuid(get(row, "site_id")?),
+        visitor_id,
+        visitor_label: visitor_name.unwrap_or_else(|| visitor_label(visitor_id)),
+        status: ConversationStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+        assignee,
+        last_seq: seq(get(row, "last_seq")?)?,
+        receipts: Receipts {
+            agent_delivered: seq(get(row, "agent_delivered")?)?,
+            visitor_delivered: seq(get(row, "visitor_delivered")?)?,
+        },
+        last_message,
+        created_at: get(row, "created_at")?,
+        updated_at: get(row, "updated_at")?,
+    })
+}
+
+/// "Visitor 3f9a": the random tail of the id, so labels of visitors who came
+/// at the same moment still differ.
+pub(crate) fn visitor_label(id: VisitorId) -> String {
+    let hex = id.as_uuid().simple().to_string();
+    format!("Visitor {}", &hex[hex.len() - 4..])
+}

@@ -1,0 +1,157 @@
+//! Typed settings, layered: defaults, then `shopkeep.toml` (or `--config`),
+//! then `SHOPKEEP__SECTION__KEY` environment variables.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use shopkeep_server::ServerSettings;
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Where the database lives.
+    pub data_dir: PathBuf,
+    pub log: LogSettings,
+    pub server: ServerSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogSettings {
+    /// `tracing` filter, e.g. `info` or `shopkeep_server=debug,info`.
+    pub level: String,
+    /// `text` or `json`.
+    pub format: LogFormat,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("data"),
+            log: LogSettings::default(),
+            server: ServerSettings::default(),
+        }
+    }
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self {
+            level: "info".into(),
+            format: LogFormat::Text,
+        }
+    }
+}
+
+impl Settings {
+    /// Loads the layers. An explicit `--config` file must exist; the default
+    /// `shopkeep.toml` is read only if present.
+    pub fn load(explicit: Option<&Path>) -> anyhow::Result<Self> {
+        let file = match explicit {
+            Some(path) => config::File::from(path).required(true),
+            None => config::File::with_name("shopkeep.toml").required(false),
+        };
+        let layered = config::Config::builder()
+            .add_source(file)
+            .add_source(
+                config::Environment::with_prefix("SHOPKEEP")
+                    .prefix_separator("__")
+                    .separator("__")
+                    .try_parsing(true),
+            )
+            .build()?;
+        Ok(layered.try_deserialize()?)
+    }
+
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("shopkeep.db")
+    }
+
+    /// How browsers reach this server.
+    pub fn public_base(&self, bound: SocketAddr) -> String {
+        if let Some(url) = &self.server.public_url {
+            return url.trim_end_matches('/').to_owned();
+        }
+        let host = if bound.ip().is_unspecified() {
+            "127.0.0.1".to_owned()
+        } else {
+            bound.ip().to_string()
+        };
+        match bound {
+            SocketAddr::V6(_) if !bound.ip().is_unspecified() => {
+                format!("http://[{host}]:{}", bound.port())
+            }
+            _ => format!("http://{host}:{}", bound.port()),
+        }
+    }
+}
+
+/// `shopkeep config example`: every setting with its default and what it does.
+pub const EXAMPLE: &str = r#"# shopkeep.toml — every key is optional; shown with its default.
+# Any key can also be set in the environment: SHOPKEEP__SECTION__KEY,
+# e.g. SHOPKEEP__LISTEN=0.0.0.0:8080 or SHOPKEEP__SERVER__PUBLIC_URL=https://chat.shop.example
+
+# Address to listen on.
+listen = "127.0.0.1:8080"
+# Where the SQLite database (shopkeep.db) lives.
+data_dir = "data"
+
+[log]
+# tracing filter: error, warn, info, debug, or per module ("shopkeep_server=debug,info").
+level = "info"
+# "text" for people, "json" for log collectors.
+format = "text"
+
+[server]
+# How browsers reach Shopkeep (behind a proxy or TLS terminator). Used in the
+# embed snippet and as the only origin the console accepts. Default: http://<listen>.
+# public_url = "https://chat.shop.example"
+# An operator whose last console tab closed counts as online this long (ms).
+presence_grace = 5000
+# A socket silent this long (ms) is dropped; clients ping every 25 s.
+socket_idle_timeout = 75000
+# Staff sessions end after this idle time (ms) or this age (ms).
+session_idle = 43200000
+session_absolute = 604800000
+
+[server.limits]
+logins_per_minute = 10           # per IP
+new_visitors_per_minute = 60     # per IP
+frames_per_second = 20           # per socket, burst of twice as many
+visitor_messages_per_minute = 30 # per visitor socket
+sockets_per_ip = 200
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_config_parses_to_the_defaults() {
+        let parsed: Settings = config::Config::builder()
+            .add_source(config::File::from_str(EXAMPLE, config::FileFormat::Toml))
+            .build()
+            .unwrap()
+            .try_deserialize()
+            .unwrap();
+        let defaults = Settings::default();
+        assert_eq!(parsed.listen, defaults.listen);
+        assert_eq!(parsed.data_dir, defaults.data_dir);
+        assert_eq!(parsed.server.presence_grace, defaults.server.presence_grace);
+        assert_eq!(
+            parsed.server.limits.sockets_per_ip,
+            defaults.server.limits.sockets_per_ip
+        );
+    }
+}
