@@ -1,0 +1,306 @@
+import { batch, computed, signal, type Signal } from '@preact/signals';
+import type { AgentClientFrame } from '../../../protocol/AgentClientFrame';
+import type { AgentServerFrame } from '../../../protocol/AgentServerFrame';
+import type { AgentStatus } from '../../../protocol/AgentStatus';
+import type { ConversationId } from '../../../protocol/ConversationId';
+import type { ConversationSummary } from '../../../protocol/ConversationSummary';
+import type { Me } from '../../../protocol/Me';
+import { inboxSections } from '../inbox/inbox';
+import { markRead, noUnread, noteEvent, noteSummary, unreadTotal, type Unread } from '../inbox/unread';
+import type { ConnectionHandlers, LinkState } from '../live/connection';
+import {
+  discardMessage,
+  emptyDelivery,
+  loadThread,
+  queueMessage,
+  receiveAck,
+  receiveEvent,
+  receiveHistory,
+  refuseMessage,
+  retryMessage,
+  welcome,
+  type Delivery,
+  type Step,
+} from '../live/delivery';
+import { ReceiptReporter } from '../live/receipts';
+import { TypingNotifier } from '../live/typing';
+
+/** Longest message the server accepts, in Unicode code points. */
+export const MAX_MESSAGE_CHARS = 4000;
+// The visitor's `active: false` can be lost with a dropped socket; the indicator must not stick.
+export const VISITOR_TYPING_TTL_MS = 6_000;
+
+export interface Link {
+  start(): void;
+  stop(): void;
+  send(frame: AgentClientFrame): boolean;
+}
+
+export interface StoreDeps {
+  me: Me;
+  connect(handlers: ConnectionHandlers): Link;
+  newClientMsgId(): string;
+  /** The server's view of me arrived with a `welcome`. */
+  onMe(me: Me): void;
+  /** The socket was refused before its welcome: the session may be gone. */
+  onRefused(): void;
+  /** A conversation started waiting while the console was running. */
+  onNewWaiting(conversation: ConversationSummary): void;
+}
+
+export type PendingAction = { readonly id: ConversationId; readonly action: 'take' | 'close' };
+
+/** Text length as the server counts it: in code points, not UTF-16 units. */
+export const messageLength = (text: string) => [...text].length;
+
+/**
+ * The live console: the agent socket's frames folded into signals the views read.
+ * Delivery, inbox order and unread counts are pure modules; this class only wires
+ * them to the socket, to timers and to what the operator does.
+ */
+export class ConsoleStore {
+  readonly me: Signal<Me>;
+  readonly status: Signal<AgentStatus>;
+  readonly linkState = signal<LinkState>('connecting');
+  /** The first `welcome` has arrived, so the inbox reflects the server. */
+  readonly ready = signal(false);
+  readonly conversations = signal<ReadonlyMap<ConversationId, ConversationSummary>>(new Map());
+  readonly delivery: Signal<Delivery>;
+  readonly unread = signal<Unread>(noUnread);
+  readonly visitorTyping = signal<ReadonlySet<ConversationId>>(new Set());
+  readonly openId = signal<ConversationId | null>(null);
+  /** A take or close sent and not yet answered, so its button can wait. */
+  readonly pending = signal<PendingAction | null>(null);
+  /** An error code to show the operator, from the server or from a failed send. */
+  readonly notice = signal<string | null>(null);
+  /** The console is on screen and focused, so messages in the open conversation are seen. */
+  readonly viewing = signal(true);
+
+  readonly sections = computed(() => inboxSections(this.conversations.value.values(), this.me.value.id));
+  readonly unreadTotal = computed(() => {
+    const { waiting, mine } = this.sections.value;
+    return unreadTotal(this.unread.value, [...waiting, ...mine].map((c) => c.id));
+  });
+
+  private readonly socket: Link;
+  private readonly receipts: ReceiptReporter;
+  private readonly typing: TypingNotifier;
+  private readonly typingTimers = new Map<ConversationId, ReturnType<typeof setTimeout>>();
+
+  constructor(private readonly deps: StoreDeps) {
+    this.me = signal(deps.me);
+    this.status = signal(deps.me.status);
+    this.delivery = signal(emptyDelivery(deps.me.id));
+    this.socket = deps.connect({
+      onFrame: (frame) => batch(() => this.receive(frame)),
+      onState: (state) => {
+        this.linkState.value = state;
+      },
+      onRefused: () => deps.onRefused(),
+    });
+    const send = (frame: AgentClientFrame) => this.socket.send(frame);
+    this.receipts = new ReceiptReporter(send);
+    this.typing = new TypingNotifier((conversation_id, active) => send({ type: 'typing', conversation_id, active }));
+  }
+
+  start(): void {
+    this.socket.start();
+  }
+
+  stop(): void {
+    this.typing.stop();
+    this.receipts.dispose();
+    for (const timer of this.typingTimers.values()) clearTimeout(timer);
+    this.socket.stop();
+  }
+
+  /** Show a conversation (or none); its events are loaded once its summary is known. */
+  open(id: ConversationId | null): void {
+    if (id === this.openId.value) return;
+    batch(() => {
+      this.typing.stop();
+      this.openId.value = id;
+      this.notice.value = null;
+      this.loadOpen();
+      this.markOpenRead();
+    });
+  }
+
+  setViewing(viewing: boolean): void {
+    this.viewing.value = viewing;
+    this.markOpenRead();
+  }
+
+  take(id: ConversationId): void {
+    this.act({ id, action: 'take' }, { type: 'take', conversation_id: id });
+  }
+
+  close(id: ConversationId): void {
+    this.typing.stop();
+    this.act({ id, action: 'close' }, { type: 'close', conversation_id: id });
+  }
+
+  /** Queues a message; it is sent now if the socket is up and resent after every reconnect until acked. */
+  send(id: ConversationId, text: string): boolean {
+    const body = text.trim();
+    if (!body || messageLength(body) > MAX_MESSAGE_CHARS) return false;
+    this.typing.stop();
+    this.run(queueMessage(this.delivery.value, id, this.deps.newClientMsgId(), body, Date.now()));
+    return true;
+  }
+
+  retry(clientMsgId: string): void {
+    this.run(retryMessage(this.delivery.value, clientMsgId));
+  }
+
+  discard(clientMsgId: string): void {
+    this.run(discardMessage(this.delivery.value, clientMsgId));
+  }
+
+  composing(id: ConversationId, hasText: boolean): void {
+    this.typing.input(id, hasText);
+  }
+
+  setStatus(status: AgentStatus): void {
+    if (this.socket.send({ type: 'set_status', status })) this.status.value = status;
+    else this.notice.value = 'network';
+  }
+
+  dismissNotice(): void {
+    this.notice.value = null;
+  }
+
+  private act(pending: PendingAction, frame: AgentClientFrame): void {
+    if (this.socket.send(frame)) {
+      this.pending.value = pending;
+      this.notice.value = null;
+    } else {
+      this.notice.value = 'network';
+    }
+  }
+
+  private run(step: Step): void {
+    this.delivery.value = step.delivery;
+    for (const frame of step.send) this.socket.send(frame);
+    for (const event of step.applied) this.receipts.note(event.conversation_id, event.seq);
+  }
+
+  private receive(frame: AgentServerFrame): void {
+    switch (frame.type) {
+      case 'welcome':
+        return this.welcome(frame.me, frame.conversations);
+      case 'conversation':
+        return this.summary(frame.conversation);
+      case 'event': {
+        const event = frame.event;
+        this.unread.value = noteEvent(this.unread.value, event);
+        if (event.author.kind === 'visitor') this.setVisitorTyping(event.conversation_id, false);
+        this.run(receiveEvent(this.delivery.value, event));
+        return this.markOpenRead();
+      }
+      case 'history': {
+        const step = receiveHistory(this.delivery.value, frame);
+        this.run(step);
+        let unread = this.unread.value;
+        for (const event of step.applied) unread = noteEvent(unread, event);
+        this.unread.value = unread;
+        return this.markOpenRead();
+      }
+      case 'ack':
+        return this.run(receiveAck(this.delivery.value, frame));
+      case 'status':
+        this.status.value = frame.status;
+        return;
+      case 'typing':
+        if (frame.side === 'visitor') this.setVisitorTyping(frame.conversation_id, frame.active);
+        return;
+      case 'receipts': {
+        const c = this.conversations.value.get(frame.conversation_id);
+        if (c) this.conversations.value = new Map(this.conversations.value).set(c.id, { ...c, receipts: frame.receipts });
+        return;
+      }
+      case 'error':
+        // A refused message is marked on the message itself; anything else is a notice.
+        if (frame.client_msg_id) this.run(refuseMessage(this.delivery.value, frame.client_msg_id, frame.code));
+        else this.notice.value = frame.code;
+        this.pending.value = null;
+        return;
+      case 'reconnect':
+      case 'pong':
+        return;
+    }
+  }
+
+  private welcome(me: Me, list: readonly ConversationSummary[]): void {
+    const first = !this.ready.value;
+    const before = this.conversations.value;
+    const next = new Map(list.map((c) => [c.id, c]));
+    // A loaded conversation closed long ago drops out of the welcome but stays on screen.
+    for (const id of this.delivery.value.threads.keys()) {
+      const old = before.get(id);
+      if (old && !next.has(id)) next.set(id, old);
+    }
+
+    this.me.value = me;
+    this.status.value = me.status;
+    this.deps.onMe(me);
+    this.conversations.value = next;
+    let unread = this.unread.value;
+    for (const c of list) unread = noteSummary(unread, c);
+    this.unread.value = unread;
+    if (!first) for (const c of list) if (this.startedWaiting(before.get(c.id), c)) this.deps.onNewWaiting(c);
+    this.pending.value = null;
+    this.ready.value = true;
+
+    // The open conversation joins the threads first so `welcome` syncs it along with the rest.
+    const open = this.openId.value;
+    let delivery = this.delivery.value;
+    if (open && next.has(open)) delivery = loadThread(delivery, open).delivery;
+    this.run(welcome(delivery));
+    this.receipts.flush();
+    this.markOpenRead();
+  }
+
+  private summary(c: ConversationSummary): void {
+    const before = this.conversations.value.get(c.id);
+    this.conversations.value = new Map(this.conversations.value).set(c.id, c);
+    this.unread.value = noteSummary(this.unread.value, c);
+    if (this.startedWaiting(before, c)) this.deps.onNewWaiting(c);
+    if (this.pending.value?.id === c.id && before?.status !== c.status) this.pending.value = null;
+    if (c.id === this.openId.value) this.loadOpen();
+    this.markOpenRead();
+  }
+
+  private startedWaiting(before: ConversationSummary | undefined, now: ConversationSummary): boolean {
+    return now.status === 'waiting' && before?.status !== 'waiting';
+  }
+
+  private loadOpen(): void {
+    const id = this.openId.value;
+    if (id && this.ready.value && this.conversations.value.has(id)) this.run(loadThread(this.delivery.value, id));
+  }
+
+  private markOpenRead(): void {
+    const id = this.openId.value;
+    const c = id ? this.conversations.value.get(id) : undefined;
+    if (!c || !this.viewing.value) return;
+    const applied = this.delivery.value.threads.get(c.id)?.applied ?? 0;
+    this.unread.value = markRead(this.unread.value, c.id, Math.max(c.last_seq, applied));
+  }
+
+  private setVisitorTyping(id: ConversationId, active: boolean): void {
+    clearTimeout(this.typingTimers.get(id));
+    this.typingTimers.delete(id);
+    const next = new Set(this.visitorTyping.value);
+    if (active) {
+      next.add(id);
+      this.typingTimers.set(
+        id,
+        setTimeout(() => this.setVisitorTyping(id, false), VISITOR_TYPING_TTL_MS),
+      );
+    } else if (!next.delete(id)) {
+      return;
+    }
+    this.visitorTyping.value = next;
+  }
+}
