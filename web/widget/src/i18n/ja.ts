@@ -1,0 +1,41 @@
+import type { LauncherCatalog, PanelCatalog } from './en';
+
+export const launcher: LauncherCatalog = {
+  chat: 'チャットで相談',
+  online: 'オンライン対応中',
+  offline: 'メッセージを残す',
+  unread: '未読メッセージ: {n}',
+};
+
+export const panel: PanelCatalog = {
+  close: 'チャットを閉じる',
+  online: 'オンライン対応中',
+  offline: 'メッセージを残す',
+  away: 'ただいま不在です。メッセージを残していただければ、こちらで返信します。',
+  connecting: '接続中…',
+  log: '会話',
+  greeting: 'こんにちは！どのようなご用件でしょうか？',
+  you: 'あなた',
+  support: 'サポート',
+  label: 'メッセージ',
+  placeholder: 'メッセージを入力…',
+  send: '送信',
+  sending: '送信中',
+  sent: '送信済み',
+  delivered: '配信済み',
+  failed: '送信できませんでした',
+  retry: '再試行',
+  joined: '{name}が参加しました',
+  left: '{name}が退出しました',
+  ended: 'チャットは終了しました',
+  typing: '{name}が入力中…',
+  charsLeft: '残り{n}文字',
+  charsOver: '{n}文字超過',
+  dismiss: '閉じる',
+  errTooLong: 'メッセージは4000文字以内で入力してください。',
+  errEmpty: 'メッセージが空です。',
+  errInvalid: '送信できない文字が含まれています。',
+  errRateLimited: '送信間隔が短すぎます。少し待ってからお試しください。',
+  errUnavailable: '現在チャットをご利用いただけません。しばらくしてからお試しください。',
+  errGeneric: '問題が発生しました。もう一度お試しください。',
+};

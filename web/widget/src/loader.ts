@@ -1,0 +1,18 @@
+// Entry of dist/loader.js, the script shops embed. Built as an IIFE; the panel's
+// content-hashed path is defined at build time.
+import type { PanelModule } from './contract';
+import { installApi, type ShopkeepApi } from './loader/commands';
+import { startWidget } from './loader/widget';
+
+declare const __PANEL_PATH__: string;
+
+const win = window as { Shopkeep?: ShopkeepApi };
+const script = document.currentScript as HTMLScriptElement | null;
+
+if (script && !win.Shopkeep?.loaded) {
+  // The server that served this script: the shop page itself is on another origin.
+  const base = new URL(script.src).origin;
+  installApi(win, script.dataset.site, (site) =>
+    startWidget(site, base, () => import(/* @vite-ignore */ base + __PANEL_PATH__) as Promise<PanelModule>),
+  );
+}

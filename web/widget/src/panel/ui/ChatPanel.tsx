@@ -1,0 +1,45 @@
+import { format } from '../../i18n/lang';
+import { catalogs } from '../i18n';
+import type { ChatStore } from '../store';
+import { Composer } from './Composer';
+import { ErrorNotice } from './ErrorNotice';
+import { CloseIcon } from './icons';
+import { MessageList } from './MessageList';
+
+/** The chat window: header, conversation, errors, composer. Escape closes it. */
+export function ChatPanel({ store, onClose }: { store: ChatStore; onClose: () => void }) {
+  const lang = store.lang.value;
+  const strings = catalogs[lang];
+  const online = store.operatorsOnline.value;
+  const typing = store.typing.value;
+  const status = !store.ready.value ? strings.connecting : online ? strings.online : strings.offline;
+
+  return (
+    <section
+      class="p"
+      role="dialog"
+      aria-labelledby="sk-title"
+      lang={lang}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') onClose();
+      }}
+    >
+      <header class="h">
+        <div>
+          <h2 id="sk-title">{store.welcome.value?.look.site_name || strings.support}</h2>
+          <p class={online && store.ready.value ? 'on' : ''}>
+            <i class="dot" />
+            {status}
+          </p>
+        </div>
+        <button type="button" class="x" aria-label={strings.close} onClick={onClose}>
+          <CloseIcon />
+        </button>
+      </header>
+      <MessageList store={store} strings={strings} />
+      {typing !== null && <p class="ty">{format(strings.typing, { name: typing || strings.support })}</p>}
+      <ErrorNotice store={store} strings={strings} />
+      <Composer store={store} strings={strings} />
+    </section>
+  );
+}

@@ -1,0 +1,120 @@
+import type { PanelCatalog } from '../../i18n/en';
+import { format, type Lang } from '../../i18n/lang';
+import type { ChatStore, Delivery, Item } from '../store';
+import { CheckIcon, ClockIcon, DoubleCheckIcon } from './icons';
+import { Text } from './Text';
+
+interface Props {
+  item: Item;
+  store: ChatStore;
+  strings: PanelCatalog;
+  lang: Lang;
+}
+
+/** One line of the conversation: a message bubble or a system notice. */
+export function Message({ item, store, strings, lang }: Props) {
+  if (item.kind === 'outgoing') {
+    const { message } = item;
+    const delivery =
+      message.state === 'sent' && message.conversation_id && message.seq
+        ? store.delivery(message.conversation_id, message.seq)
+        : message.state;
+    return (
+      <Bubble
+        name={strings.you}
+        mine
+        text={message.text}
+        at={message.at}
+        delivery={delivery}
+        onRetry={() => store.retry(message.id)}
+        strings={strings}
+        lang={lang}
+      />
+    );
+  }
+  const { author, body, conversation_id, seq, at } = item.event;
+  const name = author.kind === 'agent' ? author.name : strings.support;
+  switch (body.kind) {
+    case 'joined':
+      return <p class="sys">{format(strings.joined, { name })}</p>;
+    case 'left':
+      return <p class="sys">{format(strings.left, { name })}</p>;
+    case 'closed':
+      return <p class="sys">{strings.ended}</p>;
+    case 'message':
+      return author.kind === 'visitor' ? (
+        <Bubble
+          name={strings.you}
+          mine
+          text={body.text}
+          at={at}
+          delivery={store.delivery(conversation_id, seq)}
+          strings={strings}
+          lang={lang}
+        />
+      ) : (
+        <Bubble name={name} text={body.text} at={at} strings={strings} lang={lang} />
+      );
+  }
+}
+
+interface BubbleProps {
+  name: string;
+  mine?: boolean;
+  text: string;
+  at: number;
+  delivery?: Delivery;
+  onRetry?: () => void;
+  strings: PanelCatalog;
+  lang: Lang;
+}
+
+function Bubble({ name, mine, text, at, delivery, onRetry, strings, lang }: BubbleProps) {
+  return (
+    <div class={mine ? 'm me' : 'm'}>
+      {/* The visitor knows their own side; screen readers still hear who said what. */}
+      <p class={mine ? 'who sr' : 'who'}>{name}</p>
+      <p class="b">
+        <Text text={text} />
+      </p>
+      <p class="meta">
+        <time dateTime={new Date(at).toISOString()}>{clock(lang).format(at)}</time>
+        {delivery && <Status delivery={delivery} onRetry={onRetry} strings={strings} />}
+      </p>
+    </div>
+  );
+}
+
+const STATUS_ICONS = { sending: ClockIcon, sent: CheckIcon, delivered: DoubleCheckIcon };
+
+function Status({ delivery, onRetry, strings }: { delivery: Delivery; onRetry?: () => void; strings: PanelCatalog }) {
+  if (delivery === 'failed') {
+    return (
+      <span class="fail">
+        {strings.failed}
+        {onRetry && (
+          <button type="button" class="retry" onClick={onRetry}>
+            {strings.retry}
+          </button>
+        )}
+      </span>
+    );
+  }
+  const Icon = STATUS_ICONS[delivery];
+  return (
+    <span class={`st ${delivery}`} title={strings[delivery]}>
+      <Icon />
+      <span class="sr">{strings[delivery]}</span>
+    </span>
+  );
+}
+
+const clocks = new Map<Lang, Intl.DateTimeFormat>();
+function clock(lang: Lang): Intl.DateTimeFormat {
+  let format = clocks.get(lang);
+  if (!format) {
+    format = new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit' });
+    clocks.set(lang, format);
+  }
+  return format;
+}
