@@ -1,0 +1,8 @@
+//! The server's integration tests: real sockets on loopback, a fresh SQLite
+//! database per test.
+
+mod auth;
+mod chat;
+mod delivery;
+mod helpers;
+mod visitor_input;
