@@ -73,6 +73,8 @@ export class ConsoleStore {
   readonly pending = signal<PendingAction | null>(null);
   /** An error code to show the operator, from the server or from a failed send. */
   readonly notice = signal<string | null>(null);
+  /** Unsent text per conversation, kept while the operator switches between chats. */
+  readonly drafts = signal<ReadonlyMap<ConversationId, string>>(new Map());
   /** The console is on screen and focused, so messages in the open conversation are seen. */
   readonly viewing = signal(true);
 
@@ -144,8 +146,10 @@ export class ConsoleStore {
   send(id: ConversationId, text: string): boolean {
     const body = text.trim();
     if (!body || messageLength(body) > MAX_MESSAGE_CHARS) return false;
-    this.typing.stop();
-    this.run(queueMessage(this.delivery.value, id, this.deps.newClientMsgId(), body, Date.now()));
+    batch(() => {
+      this.setDraft(id, '');
+      this.run(queueMessage(this.delivery.value, id, this.deps.newClientMsgId(), body, Date.now()));
+    });
     return true;
   }
 
@@ -157,8 +161,13 @@ export class ConsoleStore {
     this.run(discardMessage(this.delivery.value, clientMsgId));
   }
 
-  composing(id: ConversationId, hasText: boolean): void {
-    this.typing.input(id, hasText);
+  /** The composer changed: keep the draft and tell the visitor whether I am typing. */
+  setDraft(id: ConversationId, text: string): void {
+    const drafts = new Map(this.drafts.value);
+    if (text) drafts.set(id, text);
+    else drafts.delete(id);
+    this.drafts.value = drafts;
+    this.typing.input(id, text.trim() !== '');
   }
 
   setStatus(status: AgentStatus): void {

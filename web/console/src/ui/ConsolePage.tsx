@@ -1,0 +1,83 @@
+import { useSignalEffect } from '@preact/signals';
+import { useEffect, useMemo } from 'preact/hooks';
+import type { ConversationSummary } from '../../../protocol/ConversationSummary';
+import type { Me } from '../../../protocol/Me';
+import { Chime } from '../alerts/chime';
+import { notify, watchNotificationPermission } from '../alerts/desktop';
+import type { Session } from '../api/session';
+import { conversationPath, navigate, route } from '../app/route';
+import { t } from '../i18n/i18n';
+import { AgentConnection, agentSocketUrl } from '../live/connection';
+import { newClientMsgId } from '../live/clientId';
+import { ConsoleStore } from '../state/store';
+import { ConversationPane } from './ConversationPane';
+import { previewText } from './eventText';
+import { Header } from './Header';
+import { Inbox } from './Inbox';
+import { NoticeBar } from './NoticeBar';
+
+function createStore(session: Session, me: Me, chime: Chime): ConsoleStore {
+  const alert = (c: ConversationSummary) => {
+    chime.play();
+    notify(t('notify.title', { name: c.visitor_label }), previewText(c, me.id), c.id, () =>
+      navigate(conversationPath(c.id)),
+    );
+  };
+  return new ConsoleStore({
+    me,
+    connect: (handlers) => new AgentConnection(handlers, { url: agentSocketUrl() }),
+    newClientMsgId,
+    onMe: (fresh) => session.signIn(fresh),
+    onRefused: () => void session.verify(),
+    onNewWaiting: alert,
+  });
+}
+
+/** The signed-in console: header, inbox and the open conversation, over one agent socket. */
+export function ConsolePage({ session, me }: { session: Session; me: Me }) {
+  const chime = useMemo(() => new Chime(), []);
+  // One store per signed-in operator; profile changes (name, language) keep the socket.
+  const store = useMemo(() => createStore(session, me, chime), [me.id]);
+
+  useEffect(() => {
+    store.start();
+    const disarm = chime.unlockOnGesture();
+    watchNotificationPermission();
+    const look = () => store.setViewing(document.visibilityState === 'visible' && document.hasFocus());
+    look();
+    addEventListener('focus', look);
+    addEventListener('blur', look);
+    document.addEventListener('visibilitychange', look);
+    return () => {
+      store.stop();
+      disarm();
+      chime.close();
+      removeEventListener('focus', look);
+      removeEventListener('blur', look);
+      document.removeEventListener('visibilitychange', look);
+      document.title = t('app.name');
+    };
+  }, [store]);
+
+  useSignalEffect(() => {
+    const r = route.value;
+    store.open(r.page === 'conversation' ? r.id : null);
+  });
+
+  useSignalEffect(() => {
+    const unread = store.unreadTotal.value;
+    const name = t('app.name');
+    document.title = unread > 0 ? `(${unread}) ${name}` : name;
+  });
+
+  return (
+    <div class={`shell${store.openId.value ? ' shell--open' : ''}`}>
+      <Header store={store} session={session} />
+      <NoticeBar store={store} />
+      <div class="workspace">
+        <Inbox store={store} />
+        <ConversationPane store={store} />
+      </div>
+    </div>
+  );
+}

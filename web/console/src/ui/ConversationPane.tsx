@@ -1,0 +1,70 @@
+import type { ConversationSummary } from '../../../protocol/ConversationSummary';
+import { BASE, followLink } from '../app/route';
+import { formatFull } from '../i18n/format';
+import { t } from '../i18n/i18n';
+import type { ConsoleStore } from '../state/store';
+import { Composer } from './Composer';
+import { MessageList } from './MessageList';
+
+export function ConversationPane({ store }: { store: ConsoleStore }) {
+  const id = store.openId.value;
+  const conversation = id ? store.conversations.value.get(id) : undefined;
+  if (!conversation) {
+    const text = !id ? t('conv.none') : store.ready.value ? t('conv.unknown') : t('app.loading');
+    return (
+      <main class="pane pane--empty">
+        <p>{text}</p>
+      </main>
+    );
+  }
+  return <Conversation key={conversation.id} store={store} conversation={conversation} />;
+}
+
+function Conversation({ store, conversation: c }: { store: ConsoleStore; conversation: ConversationSummary }) {
+  const me = store.me.value.id;
+  const mine = c.status === 'active' && c.assignee?.id === me;
+  const pending = store.pending.value?.id === c.id ? store.pending.value.action : null;
+  const typing = store.visitorTyping.value.has(c.id);
+  const state =
+    c.status === 'waiting'
+      ? t('conv.state_waiting')
+      : c.status === 'closed'
+        ? t('conv.state_closed')
+        : mine
+          ? t('conv.state_mine')
+          : t('conv.state_other', { name: c.assignee?.name ?? t('event.someone') });
+
+  return (
+    <main class="pane" aria-labelledby="conversation-title">
+      <header class="pane__head">
+        <a class="pane__back" href={BASE} onClick={followLink}>
+          {t('conv.back')}
+        </a>
+        <div class="pane__title">
+          <h2 id="conversation-title">{c.visitor_label}</h2>
+          <p class={`pane__state pane__state--${c.status}`}>
+            {state}
+            <span class="pane__started"> · {t('conv.started', { time: formatFull(c.created_at) })}</span>
+          </p>
+        </div>
+        <div class="pane__actions">
+          {c.status === 'waiting' && (
+            <button class="button button--primary" type="button" disabled={pending !== null} onClick={() => store.take(c.id)}>
+              {t('conv.take')}
+            </button>
+          )}
+          {(c.status === 'waiting' || mine) && (
+            <button class="button" type="button" disabled={pending !== null} onClick={() => store.close(c.id)}>
+              {t('conv.close')}
+            </button>
+          )}
+        </div>
+      </header>
+      <MessageList store={store} conversation={c} />
+      <p class="pane__typing" aria-hidden={!typing}>
+        {typing ? t('conv.typing', { name: c.visitor_label }) : ''}
+      </p>
+      <Composer store={store} conversation={c} canReply={mine} />
+    </main>
+  );
+}

@@ -1,0 +1,121 @@
+import { useState } from 'preact/hooks';
+import type { AgentStatus } from '../../../protocol/AgentStatus';
+import { ApiError } from '../api/http';
+import type { Session } from '../api/session';
+import { askNotificationPermission, notificationPermission } from '../alerts/desktop';
+import { lang, LANG_NAMES, LANGS, t, type Lang } from '../i18n/i18n';
+import type { ConsoleStore } from '../state/store';
+import { Logo } from './Logo';
+
+const STATUSES: readonly AgentStatus[] = ['online', 'away', 'offline'];
+
+export function Header({ store, session }: { store: ConsoleStore; session: Session }) {
+  const fail = (e: unknown) => {
+    store.notice.value = e instanceof ApiError ? e.code : 'internal';
+  };
+  return (
+    <header class="topbar">
+      <h1 class="topbar__brand">
+        <Logo />
+        {t('app.name')}
+      </h1>
+      <LinkBadge store={store} />
+      <div class="topbar__controls">
+        <StatusSelect store={store} />
+        <LanguageSelect session={session} onError={fail} />
+        <NotificationControl />
+        <span class="topbar__me" title={t('header.account', { name: store.me.value.email })}>
+          {store.me.value.name}
+        </span>
+        <button class="button button--quiet" type="button" onClick={() => session.logOut().catch(fail)}>
+          {t('header.logout')}
+        </button>
+      </div>
+    </header>
+  );
+}
+
+function LinkBadge({ store }: { store: ConsoleStore }) {
+  const state = store.linkState.value;
+  return (
+    <p class={`link link--${state}`} role="status">
+      {t(state === 'open' ? 'link.open' : state === 'down' ? 'link.down' : 'link.connecting')}
+    </p>
+  );
+}
+
+function StatusSelect({ store }: { store: ConsoleStore }) {
+  const status = store.status.value;
+  return (
+    <div class="control">
+      <label for="status-select">{t('header.status')}</label>
+      <span class={`presence presence--${status}`} aria-hidden="true" />
+      <select
+        id="status-select"
+        value={status}
+        disabled={store.linkState.value !== 'open'}
+        onChange={(e) => {
+          const select = e.currentTarget;
+          store.setStatus(select.value as AgentStatus);
+          // A refused switch must not leave the control showing what was not applied.
+          select.value = store.status.value;
+        }}
+      >
+        {STATUSES.map((s) => (
+          <option key={s} value={s}>
+            {t(`status.${s}`)}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+function LanguageSelect({ session, onError }: { session: Session; onError: (e: unknown) => void }) {
+  const [saving, setSaving] = useState(false);
+  async function choose(select: HTMLSelectElement) {
+    setSaving(true);
+    try {
+      await session.update({ lang: select.value as Lang });
+    } catch (e) {
+      onError(e);
+    } finally {
+      setSaving(false);
+      select.value = lang.value;
+    }
+  }
+  return (
+    <div class="control">
+      <label for="lang-select">{t('header.language')}</label>
+      <select
+        id="lang-select"
+        value={lang.value}
+        disabled={saving}
+        onChange={(e) => void choose(e.currentTarget)}
+      >
+        {LANGS.map((l) => (
+          <option key={l} value={l} lang={l}>
+            {LANG_NAMES[l]}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+function NotificationControl() {
+  switch (notificationPermission.value) {
+    case 'default':
+      return (
+        <button class="button button--quiet" type="button" onClick={() => void askNotificationPermission()}>
+          {t('header.notifications_enable')}
+        </button>
+      );
+    case 'granted':
+      return <span class="topbar__note">{t('header.notifications_on')}</span>;
+    case 'denied':
+      return <span class="topbar__note">{t('header.notifications_blocked')}</span>;
+    case 'unsupported':
+      return null;
+  }
+}

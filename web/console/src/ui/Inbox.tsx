@@ -1,0 +1,87 @@
+import type { ConversationSummary } from '../../../protocol/ConversationSummary';
+import { conversationPath, followLink } from '../app/route';
+import { unreadCount } from '../inbox/unread';
+import { formatDuration, formatFull, formatNumber, formatWhen } from '../i18n/format';
+import { t, type MessageKey } from '../i18n/i18n';
+import type { ConsoleStore } from '../state/store';
+import { previewText } from './eventText';
+import { useNow } from './useNow';
+
+export function Inbox({ store }: { store: ConsoleStore }) {
+  const { waiting, mine, closed } = store.sections.value;
+  return (
+    <nav class="inbox" aria-label={t('inbox.label')}>
+      <section class="inbox__section" aria-labelledby="inbox-waiting">
+        <SectionTitle id="inbox-waiting" title="inbox.waiting" count={waiting.length} />
+        <Rows store={store} list={waiting} empty="inbox.empty_waiting" />
+      </section>
+      <section class="inbox__section" aria-labelledby="inbox-mine">
+        <SectionTitle id="inbox-mine" title="inbox.mine" count={mine.length} />
+        <Rows store={store} list={mine} empty="inbox.empty_mine" />
+      </section>
+      <details class="inbox__section inbox__closed">
+        <summary>
+          <SectionTitle id="inbox-closed" title="inbox.closed" count={closed.length} />
+        </summary>
+        <Rows store={store} list={closed} empty="inbox.empty_closed" />
+      </details>
+    </nav>
+  );
+}
+
+function SectionTitle({ id, title, count }: { id: string; title: MessageKey; count: number }) {
+  return (
+    <h2 class="inbox__title" id={id}>
+      {t(title)} <span class="inbox__count">{formatNumber(count)}</span>
+    </h2>
+  );
+}
+
+function Rows({ store, list, empty }: { store: ConsoleStore; list: readonly ConversationSummary[]; empty: MessageKey }) {
+  if (list.length === 0) return <p class="inbox__empty">{t(empty)}</p>;
+  return (
+    <ul class="inbox__list">
+      {list.map((c) => (
+        <Row key={c.id} store={store} conversation={c} />
+      ))}
+    </ul>
+  );
+}
+
+function Row({ store, conversation: c }: { store: ConsoleStore; conversation: ConversationSummary }) {
+  const now = useNow();
+  const unread = c.status === 'closed' ? 0 : unreadCount(store.unread.value, c.id);
+  const lastAt = c.last_message?.at ?? c.updated_at;
+  const waited = now - c.created_at;
+  return (
+    <li>
+      <a
+        class={`row${unread > 0 ? ' row--unread' : ''}`}
+        href={conversationPath(c.id)}
+        onClick={followLink}
+        aria-current={store.openId.value === c.id ? 'page' : undefined}
+      >
+        <span class="row__line">
+          <span class="row__label">{c.visitor_label}</span>
+          <time class="row__time" dateTime={new Date(lastAt).toISOString()} title={formatFull(lastAt)}>
+            {formatWhen(lastAt, now)}
+          </time>
+        </span>
+        <span class="row__line">
+          <span class="row__preview">{previewText(c, store.me.value.id)}</span>
+          {unread > 0 && (
+            <span class="badge">
+              <span aria-hidden="true">{formatNumber(unread)}</span>
+              <span class="sr-only">{t('inbox.unread', { count: unread })}</span>
+            </span>
+          )}
+        </span>
+        {c.status === 'waiting' && (
+          <span class="row__waiting">
+            {waited < 60_000 ? t('inbox.just_arrived') : t('inbox.waiting_for', { duration: formatDuration(waited) })}
+          </span>
+        )}
+      </a>
+    </li>
+  );
+}

@@ -1,0 +1,119 @@
+import type { ComponentChildren } from 'preact';
+import { useLayoutEffect, useRef } from 'preact/hooks';
+import type { ConversationSummary } from '../../../protocol/ConversationSummary';
+import type { Event } from '../../../protocol/Event';
+import type { Outgoing } from '../live/delivery';
+import { formatClock, formatFull } from '../i18n/format';
+import { errorText, t } from '../i18n/i18n';
+import type { ConsoleStore } from '../state/store';
+import { isMine, systemLine } from './eventText';
+
+// Within this many pixels of the end the operator is following along and new messages scroll in.
+const STICK_PX = 48;
+
+/**
+ * The conversation's history. Message text is always a text node: markup, scripts and
+ * template syntax from visitors show literally and never reach an HTML parser.
+ */
+export function MessageList({ store, conversation: c }: { store: ConsoleStore; conversation: ConversationSummary }) {
+  const thread = store.delivery.value.threads.get(c.id);
+  const outbox = store.delivery.value.outbox.filter((o) => o.conversationId === c.id);
+  const me = store.me.value.id;
+  const log = useRef<HTMLDivElement>(null);
+  const following = useRef(true);
+
+  const size = (thread?.events.length ?? 0) + outbox.length;
+  useLayoutEffect(() => {
+    const el = log.current;
+    if (el && following.current) el.scrollTop = el.scrollHeight;
+  }, [size, store.visitorTyping.value.has(c.id)]);
+
+  return (
+    <div
+      class="log"
+      role="log"
+      aria-label={t('conv.messages')}
+      tabIndex={0}
+      ref={log}
+      onScroll={(e) => {
+        const el = e.currentTarget;
+        following.current = el.scrollHeight - el.scrollTop - el.clientHeight < STICK_PX;
+      }}
+    >
+      {!thread?.ready && outbox.length === 0 ? (
+        <p class="log__note">{t('conv.loading')}</p>
+      ) : size === 0 ? (
+        <p class="log__note">{t('conv.empty')}</p>
+      ) : (
+        <ol class="messages">
+          {thread?.events.map((event) => (
+            <EventItem key={event.seq} event={event} conversation={c} mine={isMine(event, me)} />
+          ))}
+          {outbox.map((o) => (
+            <OutgoingItem key={o.clientMsgId} store={store} outgoing={o} />
+          ))}
+        </ol>
+      )}
+    </div>
+  );
+}
+
+function EventItem({ event, conversation, mine }: { event: Event; conversation: ConversationSummary; mine: boolean }) {
+  const line = systemLine(event);
+  if (line !== null) {
+    return (
+      <li class="system">
+        <span>{line}</span> <Time at={event.at} />
+      </li>
+    );
+  }
+  const text = event.body.kind === 'message' ? event.body.text : '';
+  const author =
+    event.author.kind === 'visitor' ? conversation.visitor_label : mine ? t('msg.you') : event.author.kind === 'agent' ? event.author.name : '';
+  const state = mine ? (event.seq <= conversation.receipts.visitor_delivered ? t('msg.delivered') : t('msg.sent')) : null;
+  return (
+    <Bubble side={event.author.kind === 'visitor' ? 'theirs' : 'ours'} author={author} text={text}>
+      <Time at={event.at} />
+      {state && <span class="msg__state">{state}</span>}
+    </Bubble>
+  );
+}
+
+function OutgoingItem({ store, outgoing: o }: { store: ConsoleStore; outgoing: Outgoing }) {
+  const failed = o.state === 'failed';
+  return (
+    <Bubble side="ours" author={t('msg.you')} text={o.text} failed={failed}>
+      {failed ? (
+        <>
+          <span class="msg__state msg__state--failed">{t('msg.failed', { reason: errorText(o.error ?? 'internal') })}</span>
+          <button class="link-button" type="button" onClick={() => store.retry(o.clientMsgId)}>
+            {t('msg.retry')}
+          </button>
+          <button class="link-button" type="button" onClick={() => store.discard(o.clientMsgId)}>
+            {t('msg.discard')}
+          </button>
+        </>
+      ) : (
+        <span class="msg__state">{o.state === 'acked' ? t('msg.sent') : t('msg.sending')}</span>
+      )}
+    </Bubble>
+  );
+}
+
+function Bubble(props: { side: 'ours' | 'theirs'; author: string; text: string; failed?: boolean; children: ComponentChildren }) {
+  return (
+    <li class={`msg msg--${props.side}${props.failed ? ' msg--failed' : ''}`}>
+      <span class="msg__author">{props.author}</span>
+      <p class="msg__text">{props.text}</p>
+      <span class="msg__meta">{props.children}</span>
+    </li>
+  );
+}
+
+function Time({ at }: { at: number }) {
+  return (
+    <time class="msg__time" dateTime={new Date(at).toISOString()} title={formatFull(at)}>
+      {formatClock(at)}
+    </time>
+  );
+}
