@@ -1,44 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { AgentClientFrame } from '../../../protocol/AgentClientFrame';
-import type { AgentServerFrame } from '../../../protocol/AgentServerFrame';
-import type { ConversationSummary } from '../../../protocol/ConversationSummary';
-import type { ConnectionHandlers } from '../live/connection';
 import { RECEIPT_DELAY_MS } from '../live/receipts';
-import { ME, anna, summary, textEvent } from '../test/fixtures';
-import { ConsoleStore, VISITOR_TYPING_TTL_MS, type StoreDeps } from './store';
-
-function harness() {
-  let handlers!: ConnectionHandlers;
-  const sent: AgentClientFrame[] = [];
-  let up = true;
-  let ids = 0;
-  const deps: StoreDeps = {
-    me: ME,
-    connect: (h) => {
-      handlers = h;
-      return { start: () => undefined, stop: () => undefined, send: (f) => up && sent.push(f) > 0 };
-    },
-    newClientMsgId: () => `msg-${++ids}`,
-    onMe: vi.fn(),
-    onRefused: vi.fn(),
-    onNewWaiting: vi.fn(),
-  };
-  const store = new ConsoleStore(deps);
-  const receive = (frame: AgentServerFrame) => handlers.onFrame(frame);
-  const welcome = (conversations: ConversationSummary[]) => receive({ type: 'welcome', me: ME, conversations });
-  const take = <T extends AgentClientFrame['type']>(type: T) => {
-    const matching = sent.filter((f) => f.type === type) as Extract<AgentClientFrame, { type: T }>[];
-    sent.splice(0, sent.length, ...sent.filter((f) => f.type !== type));
-    return matching;
-  };
-  const setUp = (value: boolean) => {
-    up = value;
-  };
-  return { store, deps, sent, receive, welcome, take, setUp };
-}
-
-const mineActive = (id: string, fields: Partial<ConversationSummary> = {}) =>
-  summary(id, { status: 'active', assignee: { id: ME.id, name: ME.name }, ...fields });
+import { anna, summary, textEvent } from '../test/fixtures';
+import { mineActive, storeHarness } from '../test/store';
+import { VISITOR_TYPING_TTL_MS } from './store';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -49,7 +13,7 @@ afterEach(() => {
 
 describe('new waiting conversations', () => {
   it('alert when one appears, but not for the inbox found on load or for updates', () => {
-    const h = harness();
+    const h = storeHarness();
     h.welcome([summary('old')]);
     expect(h.deps.onNewWaiting).not.toHaveBeenCalled();
 
@@ -62,7 +26,7 @@ describe('new waiting conversations', () => {
   });
 
   it('alert for conversations that started waiting while the socket was down', () => {
-    const h = harness();
+    const h = storeHarness();
     h.welcome([summary('old')]);
     h.welcome([summary('old'), summary('during-outage')]);
     expect(h.deps.onNewWaiting).toHaveBeenCalledExactlyOnceWith(summary('during-outage'));
@@ -71,7 +35,7 @@ describe('new waiting conversations', () => {
 
 describe('the open conversation', () => {
   it('loads after the welcome, reports receipts once, and counts as read while viewed', () => {
-    const h = harness();
+    const h = storeHarness();
     h.store.open('a');
     expect(h.take('sync')).toEqual([]);
 
@@ -87,7 +51,7 @@ describe('the open conversation', () => {
   });
 
   it('counts messages as unread while the console is out of sight, and clears them on return', () => {
-    const h = harness();
+    const h = storeHarness();
     h.welcome([mineActive('a'), summary('b')]);
     h.store.open('a');
     h.store.setViewing(false);
@@ -100,7 +64,7 @@ describe('the open conversation', () => {
   });
 
   it('shows the visitor typing until told otherwise, a message arrives, or the notice goes stale', () => {
-    const h = harness();
+    const h = storeHarness();
     h.welcome([mineActive('a')]);
     h.receive({ type: 'typing', conversation_id: 'a', side: 'visitor', active: true });
     h.receive({ type: 'typing', conversation_id: 'a', side: 'agent', active: false });
@@ -116,7 +80,7 @@ describe('the open conversation', () => {
 
 describe('sending', () => {
   it('resends an unacked message after a reconnect and shows it once', () => {
-    const h = harness();
+    const h = storeHarness();
     h.welcome([mineActive('a')]);
     h.store.open('a');
     h.receive({ type: 'history', conversation_id: 'a', events: [], last_seq: 0 });
@@ -137,7 +101,7 @@ describe('sending', () => {
   });
 
   it('refuses empty and oversized text, counting code points like the server', () => {
-    const h = harness();
+    const h = storeHarness();
     h.welcome([mineActive('a')]);
     expect(h.store.send('a', ' \n ')).toBe(false);
     expect(h.store.send('a', '😀'.repeat(4001))).toBe(false);
@@ -145,7 +109,7 @@ describe('sending', () => {
   });
 
   it('marks a refused message on the message, other errors as a notice', () => {
-    const h = harness();
+    const h = storeHarness();
     h.welcome([summary('w')]);
     h.store.send('w', 'hi');
     h.receive({ type: 'error', code: 'conversation_closed', message: 'closed', client_msg_id: 'msg-1' });
@@ -160,7 +124,7 @@ describe('sending', () => {
   });
 
   it('waits on take until the conversation changes hands', () => {
-    const h = harness();
+    const h = storeHarness();
     h.welcome([summary('w')]);
     h.store.take('w');
     expect(h.take('take')).toEqual([{ type: 'take', conversation_id: 'w' }]);
@@ -174,7 +138,7 @@ describe('sending', () => {
 
 describe('status', () => {
   it('follows status frames from other tabs and reports a switch made offline', () => {
-    const h = harness();
+    const h = storeHarness();
     h.welcome([]);
     h.receive({ type: 'status', status: 'away' });
     expect(h.store.status.value).toBe('away');
@@ -184,5 +148,25 @@ describe('status', () => {
     h.store.setStatus('offline');
     expect(h.store.status.value).toBe('online');
     expect(h.store.notice.value).toBe('network');
+  });
+});
+
+describe('drafts', () => {
+  it('keeps a draft per conversation, tells the visitor I type, and clears it on send', () => {
+    const h = storeHarness();
+    h.welcome([mineActive('a'), mineActive('b')]);
+    h.store.setDraft('a', 'Hel');
+    h.store.setDraft('b', 'Other');
+    expect(h.store.drafts.value.get('a')).toBe('Hel');
+    expect(h.take('typing')).toEqual([
+      { type: 'typing', conversation_id: 'a', active: true },
+      { type: 'typing', conversation_id: 'a', active: false },
+      { type: 'typing', conversation_id: 'b', active: true },
+    ]);
+
+    h.store.send('b', 'Other');
+    expect(h.store.drafts.value.has('b')).toBe(false);
+    expect(h.store.drafts.value.get('a')).toBe('Hel');
+    expect(h.take('typing')).toEqual([{ type: 'typing', conversation_id: 'b', active: false }]);
   });
 });

@@ -12,6 +12,7 @@ import { newClientMsgId } from '../live/clientId';
 import { ConsoleStore } from '../state/store';
 import { ConversationPane } from './ConversationPane';
 import { previewText } from './eventText';
+import { pageTitle } from './title';
 import { Header } from './Header';
 import { Inbox } from './Inbox';
 import { NoticeBar } from './NoticeBar';
@@ -55,7 +56,7 @@ export function ConsolePage({ session, me }: { session: Session; me: Me }) {
       removeEventListener('focus', look);
       removeEventListener('blur', look);
       document.removeEventListener('visibilitychange', look);
-      document.title = t('app.name');
+      document.title = pageTitle(0);
     };
   }, [store]);
 
@@ -65,9 +66,7 @@ export function ConsolePage({ session, me }: { session: Session; me: Me }) {
   });
 
   useSignalEffect(() => {
-    const unread = store.unreadTotal.value;
-    const name = t('app.name');
-    document.title = unread > 0 ? `(${unread}) ${name}` : name;
+    document.title = pageTitle(store.unreadTotal.value);
   });
 
   return (

@@ -1,0 +1,74 @@
+import { act } from 'preact/test-utils';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { T0, anna, summary, textEvent } from '../test/fixtures';
+import { mount } from '../test/render';
+import { mineActive, storeHarness } from '../test/store';
+import { Inbox } from './Inbox';
+import { pageTitle } from './title';
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: T0 + 5 * 60_000 });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+const section = (root: HTMLElement, id: string) => root.querySelector(`[aria-labelledby="${id}"], #${id}`)!.closest('section, details')!;
+const labels = (el: Element) => [...el.querySelectorAll('.row__label')].map((l) => l.textContent);
+
+function inbox() {
+  const h = storeHarness();
+  h.welcome([
+    summary('late', { created_at: T0 + 4 * 60_000, last_seq: 1, last_message: textEvent('late', 1, '<b>hi</b>') }),
+    summary('early', { created_at: T0, last_seq: 1, last_message: textEvent('early', 1, 'first\nsecond') }),
+    mineActive('mine', { last_seq: 2, last_message: textEvent('mine', 2, 'Sure', anna), receipts: { agent_delivered: 2, visitor_delivered: 2 } }),
+    summary('done', { status: 'closed' }),
+  ]);
+  return { h, root: mount(<Inbox store={h.store} />) };
+}
+
+describe('Inbox', () => {
+  it('lists waiting chats oldest first with their waiting time, mine, and closed ones folded away', () => {
+    const { root } = inbox();
+    const waiting = section(root, 'inbox-waiting');
+    expect(labels(waiting)).toEqual(['Visitor early', 'Visitor late']);
+    expect([...waiting.querySelectorAll('.row__waiting')].map((w) => w.textContent)).toEqual(['Waiting 5 min', 'Waiting 1 min']);
+    expect(labels(section(root, 'inbox-mine'))).toEqual(['Visitor mine']);
+    const closed = root.querySelector('details')!;
+    expect(closed.open).toBe(false);
+    expect(labels(closed)).toEqual(['Visitor done']);
+  });
+
+  it('previews the last message as one line of plain text', () => {
+    const { root } = inbox();
+    const previews = [...root.querySelectorAll('.row__preview')].map((p) => p.textContent);
+    expect(previews).toEqual(['first second', '<b>hi</b>', 'You: Sure', '']);
+    expect(root.querySelector('.row b')).toBeNull();
+  });
+
+  it('badges unread messages and updates live', () => {
+    const { h, root } = inbox();
+    const badge = (id: string) => root.querySelector(`a[href$="/c/${id}"] .badge`)?.textContent ?? null;
+    expect(badge('early')).toBe('1Unread: 1');
+    expect(badge('mine')).toBeNull();
+
+    act(() => h.receive({ type: 'event', event: textEvent('mine', 3, 'one more question') }));
+    expect(badge('mine')).toBe('1Unread: 1');
+    expect(h.store.unreadTotal.value).toBe(3);
+    expect(pageTitle(h.store.unreadTotal.value)).toBe('(3) Shopkeep');
+  });
+
+  it('adds a new waiting conversation live', () => {
+    const { h, root } = inbox();
+    act(() => h.receive({ type: 'conversation', conversation: summary('new', { created_at: T0 + 5 * 60_000 }) }));
+    expect(labels(section(root, 'inbox-waiting'))).toEqual(['Visitor early', 'Visitor late', 'Visitor new']);
+    expect(root.querySelector('a[href$="/c/new"] .row__waiting')?.textContent).toBe('Just arrived');
+  });
+});
+
+describe('pageTitle', () => {
+  it('puts the unread count first and leaves it out at zero', () => {
+    expect(pageTitle(3)).toBe('(3) Shopkeep');
+    expect(pageTitle(0)).toBe('Shopkeep');
+  });
+});
