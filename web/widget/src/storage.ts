@@ -20,3 +20,10 @@ export function save(area: Area, key: string, value: string | null): void {
     // Full or forbidden: nothing to remember then.
   }
 }
+
+/**
+ * Every key the widget stores, per site: the visitor's token and the site's last look
+ * (localStorage), whether the panel is open and the unsent messages (sessionStorage).
+ */
+export const storageKey = (site: string, name: 'token' | 'look' | 'open' | 'outbox'): string =>
+  `shopkeep:${site}:${name}`;

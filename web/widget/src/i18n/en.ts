@@ -5,7 +5,7 @@ export const launcher = {
   chat: 'Chat with us',
   online: 'We’re online',
   offline: 'Leave a message',
-  unread: 'Unread messages: {n}',
+  unread: 'Unread messages',
 };
 
 /** The chat panel's strings; they ship in the panel chunk. */

@@ -4,7 +4,7 @@ export const launcher: LauncherCatalog = {
   chat: 'チャットで相談',
   online: 'オンライン対応中',
   offline: 'メッセージを残す',
-  unread: '未読メッセージ: {n}',
+  unread: '未読メッセージ',
 };
 
 export const panel: PanelCatalog = {

@@ -4,7 +4,7 @@ export const launcher: LauncherCatalog = {
   chat: 'Напишите нам',
   online: 'Мы на связи',
   offline: 'Оставьте сообщение',
-  unread: 'Непрочитанных сообщений: {n}',
+  unread: 'Непрочитанных сообщений',
 };
 
 // Present-tense and noun phrasing avoids guessing an operator's grammatical gender.

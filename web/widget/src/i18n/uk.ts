@@ -4,7 +4,7 @@ export const launcher: LauncherCatalog = {
   chat: 'Напишіть нам',
   online: 'Ми на зв’язку',
   offline: 'Залиште повідомлення',
-  unread: 'Непрочитаних повідомлень: {n}',
+  unread: 'Непрочитаних повідомлень',
 };
 
 // Present-tense and noun phrasing avoids guessing an operator's grammatical gender.

@@ -22,7 +22,7 @@ export function installApi(
   scriptSite: string | undefined,
   start: (site: string) => Widget,
 ): void {
-  const queued = Array.from(win.Shopkeep?.q || []);
+  const queued = win.Shopkeep?.q || [];
   const waiting: unknown[] = [];
   let widget: Widget | undefined;
 

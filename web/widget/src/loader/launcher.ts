@@ -3,6 +3,8 @@
 import type { LauncherCatalog } from '../i18n/en';
 
 export interface LauncherState {
+  /** The site's colour and a readable text colour on it, for the launcher and the panel. */
+  colors: [string, string];
   open: boolean;
   online: boolean;
   unread: number;
@@ -14,8 +16,6 @@ export interface Launcher {
   root: ShadowRoot;
   button: HTMLButtonElement;
   paint(state: LauncherState): void;
-  /** Sets the site's colour, `[accent, text on accent]`, for the launcher and the panel. */
-  tint(colors: [string, string]): void;
 }
 
 const HOST_STYLE =
@@ -29,15 +29,13 @@ const CSS =
   '#l:focus-visible{outline:2px solid #fff;box-shadow:0 0 0 5px #111}' +
   '#l svg{width:28px;flex:none}' +
   '#s{display:flex;align-items:center;gap:6px;font-size:13px;font-weight:400}' +
-  '#l i{width:8px;height:8px;border-radius:50%;background:#9ca3af;box-shadow:0 0 0 2px var(--sk-on-accent)}' +
+  '#l i{width:8px;height:8px;border:2px solid;border-radius:50%;background:#9ca3af}' +
   '#l.on i{background:#22c55e}' +
-  '#l b{position:absolute;top:-6px;left:-6px;padding:0 7px;border-radius:10px;background:#dc2626;color:#fff;font-size:12px;line-height:20px}' +
-  '@media print{#l{display:none}}';
+  '#l b{position:absolute;top:-6px;left:-6px;padding:0 7px;border-radius:10px;background:#dc2626;color:#fff;font-size:12px;line-height:20px}';
 
 /** Creates the host element (appended to `<body>` once there is one) and its launcher. */
 export function createLauncher(onClick: () => void): Launcher {
   const host = document.createElement('shopkeep-widget');
-  host.setAttribute('style', HOST_STYLE);
   // Open, so that assistive technology and end-to-end tests can reach inside.
   const root = host.attachShadow({ mode: 'open' });
   // Constant markup only; everything that varies is set as text below.
@@ -57,19 +55,16 @@ export function createLauncher(onClick: () => void): Launcher {
   return {
     root,
     button,
-    paint({ open, online, unread: count, strings }) {
+    paint({ colors: [accent, text], open, online, unread: count, strings }) {
+      host.setAttribute('style', `${HOST_STYLE};--sk-accent:${accent};--sk-on-accent:${text}`);
       button.setAttribute('aria-expanded', String(open));
       // The unread count is in the name: the badge itself is only a picture of it.
-      button.setAttribute('aria-label', count ? `${strings.chat}. ${strings.unread.replace('{n}', String(count))}` : strings.chat);
+      button.setAttribute('aria-label', count ? `${strings.chat}. ${strings.unread}: ${count}` : strings.chat);
       button.className = online ? 'on' : '';
       title!.textContent = strings.chat;
       status!.textContent = online ? strings.online : strings.offline;
       badge.hidden = !count;
       badge.textContent = String(count);
-    },
-    tint([accent, text]) {
-      host.style.setProperty('--sk-accent', accent);
-      host.style.setProperty('--sk-on-accent', text);
     },
   };
 }

@@ -2,7 +2,7 @@
 import type { Panel, PanelModule } from '../contract';
 import { accent } from '../color';
 import { pageLangs, pickLang, primary } from '../i18n/lang';
-import { load, save } from '../storage';
+import { load, save, storageKey } from '../storage';
 import { createLauncher } from './launcher';
 import { openConnection } from './socket';
 import { launcherStrings } from './strings';
@@ -18,31 +18,35 @@ export interface Widget {
  * chat panel module; it is called on the first open only.
  */
 export function startWidget(site: string, base: string, loadPanel: () => Promise<PanelModule>): Widget {
-  const key = `shopkeep:${site}:`;
+  const key = (name: Parameters<typeof storageKey>[1]) => storageKey(site, name);
   // The last look seen, so the launcher has the site's colour and language at once.
-  const [color, fixedLang] = (load('localStorage', key + 'look') || '').split(' ');
-  const state = { open: false, online: false, unread: 0, lang: fixedLang };
+  const [color, fixedLang] = (load('localStorage', key('look')) || '').split(' ');
+  const state = { open: false, online: false, unread: 0, color, lang: fixedLang };
 
   const connection = openConnection(
     `${base.replace(/^http/, 'ws')}/v1/visitor?site=${encodeURIComponent(site)}`,
-    key + 'token',
+    key('token'),
     primary(pageLangs().find(Boolean)),
   );
   const launcher = createLauncher(() => toggle());
   const { root, button } = launcher;
-  const paint = () =>
-    launcher.paint({ ...state, strings: launcherStrings[pickLang(state.lang, ...pageLangs())] });
-
-  launcher.tint(accent(color));
-  paint();
+  const paint = () => {
+    launcher.paint({
+      ...state,
+      colors: accent(state.color),
+      strings: launcherStrings[pickLang(state.lang, ...pageLangs())],
+    });
+    // Remembered for this tab, so the chat stays open across the shop's pages.
+    save('sessionStorage', key('open'), state.open ? '1' : null);
+  };
 
   connection.subscribe((frame) => {
     if (frame.type == 'welcome') {
       const { look } = frame;
       state.online = frame.operators_online;
       state.lang = look.lang || '';
-      launcher.tint(accent(look.color));
-      save('localStorage', key + 'look', `${look.color} ${state.lang}`);
+      state.color = look.color;
+      save('localStorage', key('look'), `${look.color} ${state.lang}`);
     } else if (frame.type == 'status') {
       state.online = frame.operators_online;
     } else if (
@@ -73,8 +77,6 @@ export function startWidget(site: string, base: string, loadPanel: () => Promise
     state.open = true;
     state.unread = 0;
     paint();
-    // Remembered for this tab, so the chat stays open across the shop's pages.
-    save('sessionStorage', key + 'open', '1');
     getPanel().then(
       (p) => state.open && p.show(focus),
       () => {
@@ -88,7 +90,6 @@ export function startWidget(site: string, base: string, loadPanel: () => Promise
     if (!state.open) return;
     state.open = false;
     paint();
-    save('sessionStorage', key + 'open', null);
     panel?.then((p) => {
       // Return focus only if it was in the panel: an API call must not steal it from the page.
       const inside = root.activeElement && root.activeElement != button;
@@ -99,6 +100,12 @@ export function startWidget(site: string, base: string, loadPanel: () => Promise
 
   const toggle = () => (state.open ? close() : open());
 
-  if (load('sessionStorage', key + 'open')) open(false);
-  return { open: () => open(), close, toggle };
+  // Open on the tab's previous page: open again, but leave the focus to the page.
+  if (load('sessionStorage', key('open'))) open(false);
+  else {
+    paint();
+    // Messages typed on an earlier page and not yet stored: the panel sends them, unseen.
+    if (load('sessionStorage', key('outbox'))) getPanel().catch(() => {});
+  }
+  return { open, close, toggle };
 }

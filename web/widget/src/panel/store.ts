@@ -10,6 +10,7 @@ import type { Receipts } from '../../../protocol/Receipts';
 import type { VisitorServerFrame } from '../../../protocol/VisitorServerFrame';
 import type { Connection, Incoming, Welcome } from '../contract';
 import { pageLangs, pickLang } from '../i18n/lang';
+import { storageKey } from '../storage';
 import { newMessageId, Outbox } from './outbox';
 import { EventSync, type Step } from './sync';
 import { charCount, cleanText, isBlank, MAX_CHARS } from './text';
@@ -91,7 +92,7 @@ export class ChatStore {
     private readonly connection: Connection,
     site: string,
   ) {
-    this.outbox = new Outbox(`shopkeep:${site}:outbox`);
+    this.outbox = new Outbox(storageKey(site, 'outbox'));
     this.outgoing.value = this.outbox.list().map((draft) => ({ ...draft, state: 'sending' }));
     connection.subscribe((frame) => this.handle(frame));
     if (connection.welcome) this.handle(connection.welcome);
