@@ -17,7 +17,10 @@ export interface Connection {
   send(frame: VisitorClientFrame): boolean;
   /** Calls `listener` with every incoming frame; returns the unsubscribe function. */
   subscribe(listener: (frame: Incoming) => void): () => void;
-  /** The welcome of the current socket; null while (re)connecting. */
+  /**
+   * The welcome of the current socket, its `operators_online` kept current by `status`
+   * frames; null while (re)connecting.
+   */
   readonly welcome: Welcome | null;
 }
 

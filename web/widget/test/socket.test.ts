@@ -52,6 +52,14 @@ describe('visitor socket', () => {
     expect(socket.sent.at(-1)).toEqual({ type: 'typing', active: true });
   });
 
+  it('keeps the welcome’s operator presence current for a panel that mounts later', () => {
+    const { connection } = connect();
+    FakeSocket.last().open();
+    FakeSocket.last().receive(welcome({ operators_online: false }));
+    FakeSocket.last().receive({ type: 'status', operators_online: true });
+    expect(connection.welcome?.operators_online).toBe(true);
+  });
+
   it('ignores frames that are not JSON', () => {
     const { frames } = connect();
     FakeSocket.last().receive('not json');

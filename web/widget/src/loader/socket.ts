@@ -44,6 +44,9 @@ export function openConnection(url: string, tokenKey: string, lang: string): Con
         welcome = frame;
         attempt = 0;
         save('localStorage', tokenKey, frame.token);
+      } else if (frame.type == 'status' && welcome) {
+        // A panel mounted later starts from the welcome: keep it current.
+        welcome.operators_online = frame.operators_online;
       } else if (frame.type == 'reconnect') {
         notBefore = frame.after_ms;
       }
