@@ -61,7 +61,7 @@ export const en = {
   'conv.back': 'All conversations',
   'conv.take': 'Take',
   'conv.close': 'Close chat',
-  'conv.messages': 'Messages',
+  'conv.messages': 'Chat history',
   'conv.loading': 'Loading messages…',
   'conv.empty': 'No messages yet.',
   'conv.typing': '{name} is typing…',

@@ -60,7 +60,7 @@ export const ja: Catalog = {
   'conv.back': 'すべての会話',
   'conv.take': '担当する',
   'conv.close': 'チャットを終了',
-  'conv.messages': 'メッセージ',
+  'conv.messages': 'チャット履歴',
   'conv.loading': 'メッセージを読み込み中…',
   'conv.empty': 'まだメッセージはありません。',
   'conv.typing': '{name} が入力中…',

@@ -60,7 +60,7 @@ export const ru: Catalog = {
   'conv.back': 'Все диалоги',
   'conv.take': 'Взять',
   'conv.close': 'Закрыть чат',
-  'conv.messages': 'Сообщения',
+  'conv.messages': 'История чата',
   'conv.loading': 'Загрузка сообщений…',
   'conv.empty': 'Сообщений пока нет.',
   'conv.typing': '{name} печатает…',

@@ -60,7 +60,7 @@ export const uk: Catalog = {
   'conv.back': 'Усі розмови',
   'conv.take': 'Взяти',
   'conv.close': 'Закрити чат',
-  'conv.messages': 'Повідомлення',
+  'conv.messages': 'Історія чату',
   'conv.loading': 'Завантаження повідомлень…',
   'conv.empty': 'Повідомлень поки немає.',
   'conv.typing': '{name} друкує…',

@@ -55,10 +55,12 @@ describe('MessageList', () => {
     });
     const root = mount(<MessageList store={h.store} conversation={h.store.conversations.value.get('a')!} />);
 
-    expect(root.querySelector('[role="log"]')?.getAttribute('aria-label')).toBe('Messages');
+    expect(root.querySelector('[role="log"]')?.getAttribute('aria-label')).toBe('Chat history');
     expect(root.querySelector('.system')?.textContent).toContain('Anna joined');
     const states = [...root.querySelectorAll('.msg')].map((m) => m.querySelector('.msg__state')?.textContent ?? null);
     expect(states).toEqual(['Delivered', 'Sent', null]);
+    const authors = [...root.querySelectorAll('.msg')].map((m) => m.querySelector('.msg__author')?.textContent ?? null);
+    expect(authors).toEqual(['You', null, 'Bo']);
   });
 
   it('shows an unsent message as sending, then replaces it with the stored one', () => {

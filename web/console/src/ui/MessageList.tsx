@@ -22,7 +22,10 @@ export function MessageList({ store, conversation: c }: { store: ConsoleStore; c
   const log = useRef<HTMLDivElement>(null);
   const following = useRef(true);
 
-  const size = (thread?.events.length ?? 0) + outbox.length;
+  const events = thread?.events ?? [];
+  const last = events[events.length - 1];
+  const lastIsMine = last !== undefined && last.body.kind === 'message' && isMine(last, me);
+  const size = events.length + outbox.length;
   useLayoutEffect(() => {
     const el = log.current;
     if (el && following.current) el.scrollTop = el.scrollHeight;
@@ -46,11 +49,17 @@ export function MessageList({ store, conversation: c }: { store: ConsoleStore; c
         <p class="log__note">{t('conv.empty')}</p>
       ) : (
         <ol class="messages">
-          {thread?.events.map((event) => (
-            <EventItem key={event.seq} event={event} conversation={c} mine={isMine(event, me)} />
+          {events.map((event, i) => (
+            <EventItem
+              key={event.seq}
+              event={event}
+              conversation={c}
+              mine={isMine(event, me)}
+              named={!continues(events[i - 1], event)}
+            />
           ))}
-          {outbox.map((o) => (
-            <OutgoingItem key={o.clientMsgId} store={store} outgoing={o} />
+          {outbox.map((o, i) => (
+            <OutgoingItem key={o.clientMsgId} store={store} outgoing={o} named={i === 0 && !lastIsMine} />
           ))}
         </ol>
       )}
@@ -58,7 +67,14 @@ export function MessageList({ store, conversation: c }: { store: ConsoleStore; c
   );
 }
 
-function EventItem({ event, conversation, mine }: { event: Event; conversation: ConversationSummary; mine: boolean }) {
+const authorKey = (e: Event) => (e.author.kind === 'agent' ? `agent:${e.author.id}` : e.author.kind);
+
+/** A message by the same author right after another one is shown without repeating the name. */
+const continues = (previous: Event | undefined, event: Event) =>
+  previous !== undefined && previous.body.kind === 'message' && authorKey(previous) === authorKey(event);
+
+function EventItem(props: { event: Event; conversation: ConversationSummary; mine: boolean; named: boolean }) {
+  const { event, conversation, mine } = props;
   const line = systemLine(event);
   if (line !== null) {
     return (
@@ -72,17 +88,17 @@ function EventItem({ event, conversation, mine }: { event: Event; conversation: 
     event.author.kind === 'visitor' ? conversation.visitor_label : mine ? t('msg.you') : event.author.kind === 'agent' ? event.author.name : '';
   const state = mine ? (event.seq <= conversation.receipts.visitor_delivered ? t('msg.delivered') : t('msg.sent')) : null;
   return (
-    <Bubble side={event.author.kind === 'visitor' ? 'theirs' : 'ours'} author={author} text={text}>
+    <Bubble side={event.author.kind === 'visitor' ? 'theirs' : 'ours'} author={props.named ? author : null} text={text}>
       <Time at={event.at} />
       {state && <span class="msg__state">{state}</span>}
     </Bubble>
   );
 }
 
-function OutgoingItem({ store, outgoing: o }: { store: ConsoleStore; outgoing: Outgoing }) {
+function OutgoingItem({ store, outgoing: o, named }: { store: ConsoleStore; outgoing: Outgoing; named: boolean }) {
   const failed = o.state === 'failed';
   return (
-    <Bubble side="ours" author={t('msg.you')} text={o.text} failed={failed}>
+    <Bubble side="ours" author={named ? t('msg.you') : null} text={o.text} failed={failed}>
       {failed ? (
         <>
           <span class="msg__state msg__state--failed">{t('msg.failed', { reason: errorText(o.error ?? 'internal') })}</span>
@@ -100,10 +116,16 @@ function OutgoingItem({ store, outgoing: o }: { store: ConsoleStore; outgoing: O
   );
 }
 
-function Bubble(props: { side: 'ours' | 'theirs'; author: string; text: string; failed?: boolean; children: ComponentChildren }) {
+function Bubble(props: {
+  side: 'ours' | 'theirs';
+  author: string | null;
+  text: string;
+  failed?: boolean;
+  children: ComponentChildren;
+}) {
   return (
     <li class={`msg msg--${props.side}${props.failed ? ' msg--failed' : ''}`}>
-      <span class="msg__author">{props.author}</span>
+      {props.author && <span class="msg__author">{props.author}</span>}
       <p class="msg__text">{props.text}</p>
       <span class="msg__meta">{props.children}</span>
     </li>
