@@ -57,6 +57,7 @@ describe('panel', () => {
     expect(root.getElementById(dialog.getAttribute('aria-labelledby')!)!.textContent).toBe('Acme Shop');
     const log = $('[role=log]');
     expect(log.getAttribute('aria-live')).toBe('polite');
+    expect(log.getAttribute('aria-busy')).toBe('false');
     const field = $<HTMLTextAreaElement>('textarea');
     expect(root.querySelector(`label[for="${field.id}"]`)!.textContent).toBe('Message');
     expect($('button[type=submit]').getAttribute('aria-label')).toBe('Send');

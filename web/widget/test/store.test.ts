@@ -30,6 +30,20 @@ describe('ChatStore: history', () => {
     expect(store.items.value.map((item) => item.key)).toEqual([`${CONV}:1`, `${CONV}:2`]);
   });
 
+  it('marks the history loading after a page load, until its last page', () => {
+    conn.deliver(welcome({ conversation: view(600) }));
+    expect(store.loadingHistory.value).toBe(true);
+    conn.deliver({ type: 'history', conversation_id: CONV, events: events(1, 500), last_seq: 600 });
+    expect(store.loadingHistory.value).toBe(true);
+    conn.deliver({ type: 'history', conversation_id: CONV, events: events(501, 600), last_seq: 600 });
+    expect(store.loadingHistory.value).toBe(false);
+    // Catching up after a reconnect is news, not history.
+    conn.deliver({ type: 'disconnected' });
+    conn.deliver(welcome({ conversation: view(602) }));
+    expect(conn.take('sync').at(-1)).toEqual({ type: 'sync', conversation_id: CONV, after_seq: 600 });
+    expect(store.loadingHistory.value).toBe(false);
+  });
+
   it('starts from the welcome the loader already had when the panel mounts', () => {
     const early = new FakeConnection();
     early.deliver(welcome({ conversation: view(4) }));

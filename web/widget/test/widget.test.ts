@@ -90,6 +90,12 @@ describe('launcher', () => {
     socket.receive(welcome({ operators_online: true, look: { site_name: 'Acme', color: '#336699', lang: 'ru' } }));
     expect(button.getAttribute('aria-label')).toBe('Напишите нам');
     expect(status()).toBe('Мы на связи');
+
+    // The next page knows the fixed language before the socket says it.
+    document.body.replaceChildren();
+    const next = start();
+    expect(next.button.getAttribute('aria-label')).toBe('Напишите нам');
+    expect(next.socket.sent[0]).toMatchObject({ type: 'hello', lang: 'ru' });
   });
 
   it('counts agent messages that arrive while closed', () => {

@@ -26,7 +26,8 @@ export function startWidget(site: string, base: string, loadPanel: () => Promise
   const connection = openConnection(
     `${base.replace(/^http/, 'ws')}/v1/visitor?site=${encodeURIComponent(site)}`,
     key('token'),
-    primary(pageLangs().find(Boolean)),
+    // The site's fixed language, known from an earlier welcome, else the visitor's.
+    primary(fixedLang || pageLangs().find(Boolean)),
   );
   const launcher = createLauncher(() => toggle());
   const { root, button } = launcher;

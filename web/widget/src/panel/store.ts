@@ -60,6 +60,8 @@ export class ChatStore {
   readonly current = signal<ConversationId | null>(null);
   /** The name of the agent typing ('' when not given), or null. */
   readonly typing = signal<string | null>(null);
+  /** The history is loading after a page load: not news for screen readers. */
+  readonly loadingHistory = signal(false);
   /** The last refusal to show, until dismissed or a message goes through. */
   readonly error = signal<ErrorCode | null>(null);
 
@@ -150,13 +152,17 @@ export class ChatStore {
           return this.onWelcome(frame);
         case 'disconnected':
           this.ready.value = false;
+          this.loadingHistory.value = false;
           this.showTyping(null);
           return;
         case 'event':
           if (frame.event.conversation_id !== this.current.value) this.current.value = frame.event.conversation_id;
           return this.apply(this.sync.event(frame.event));
-        case 'history':
-          return this.apply(this.sync.history(frame));
+        case 'history': {
+          const step = this.sync.history(frame);
+          if (!step.request) this.loadingHistory.value = false;
+          return this.apply(step);
+        }
         case 'ack':
           return this.onAck(frame);
         case 'receipts':
@@ -186,6 +192,7 @@ export class ChatStore {
     }
     const request = this.sync.welcome(view);
     if (request) this.connection.send({ type: 'sync', ...request });
+    this.loadingHistory.value = request?.after_seq === 0;
     for (const draft of this.outbox.list()) {
       this.connection.send({ type: 'send', client_msg_id: draft.id, text: draft.text });
     }

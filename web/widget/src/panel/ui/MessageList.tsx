@@ -30,6 +30,7 @@ export function MessageList({ store, strings }: { store: ChatStore; strings: Pan
       role="log"
       aria-live="polite"
       aria-relevant="additions"
+      aria-busy={store.loadingHistory.value}
       aria-label={strings.log}
       tabIndex={0}
       onScroll={onScroll}
