@@ -27,9 +27,9 @@ export function installApi(
   let widget: Widget | undefined;
 
   const run = (name: unknown, options?: Options) => {
-    if (name == 'init') {
+    if (name === 'init') {
       const site = options?.site;
-      if (widget || typeof site != 'string' || !site) return;
+      if (widget || typeof site !== 'string' || !site) return;
       widget = start(site);
       waiting.splice(0).forEach((command) => run(command));
     } else if (name === 'open' || name === 'close' || name === 'toggle') {
@@ -38,7 +38,7 @@ export function installApi(
     }
   };
 
-  const init = queued.find((args) => args[0] == 'init');
+  const init = queued.find((args) => args[0] === 'init');
   run('init', { site: (init?.[1] as Options)?.site || scriptSite });
   for (const args of queued) run(args[0], args[1] as Options);
 

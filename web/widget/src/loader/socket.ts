@@ -40,14 +40,14 @@ export function openConnection(url: string, tokenKey: string, lang: string): Con
       } catch {
         return;
       }
-      if (frame.type == 'welcome') {
+      if (frame.type === 'welcome') {
         welcome = frame;
         attempt = 0;
         save('localStorage', tokenKey, frame.token);
-      } else if (frame.type == 'status' && welcome) {
+      } else if (frame.type === 'status' && welcome) {
         // A panel mounted later starts from the welcome: keep it current.
         welcome.operators_online = frame.operators_online;
-      } else if (frame.type == 'reconnect') {
+      } else if (frame.type === 'reconnect') {
         notBefore = frame.after_ms;
       }
       emit(frame);

@@ -42,19 +42,19 @@ export function startWidget(site: string, base: string, loadPanel: () => Promise
   };
 
   connection.subscribe((frame) => {
-    if (frame.type == 'welcome') {
+    if (frame.type === 'welcome') {
       const { look } = frame;
       state.online = frame.operators_online;
       state.lang = look.lang || '';
       state.color = look.color;
       save('localStorage', key('look'), `${look.color} ${state.lang}`);
-    } else if (frame.type == 'status') {
+    } else if (frame.type === 'status') {
       state.online = frame.operators_online;
     } else if (
-      frame.type == 'event' &&
+      frame.type === 'event' &&
       !state.open &&
-      frame.event.author.kind == 'agent' &&
-      frame.event.body.kind == 'message'
+      frame.event.author.kind === 'agent' &&
+      frame.event.body.kind === 'message'
     ) {
       state.unread++;
     } else {
@@ -93,7 +93,7 @@ export function startWidget(site: string, base: string, loadPanel: () => Promise
     paint();
     panel?.then((p) => {
       // Return focus only if it was in the panel: an API call must not steal it from the page.
-      const inside = root.activeElement && root.activeElement != button;
+      const inside = root.activeElement && root.activeElement !== button;
       p.hide();
       if (inside) button.focus();
     });

@@ -62,11 +62,11 @@ export class Outbox {
 const isDraft = (value: unknown): value is Draft => {
   const d = value as Draft;
   return (
-    typeof d == 'object' &&
+    typeof d === 'object' &&
     d !== null &&
-    typeof d.id == 'string' &&
+    typeof d.id === 'string' &&
     /^[\w-]{1,64}$/.test(d.id) &&
-    typeof d.text == 'string' &&
-    typeof d.at == 'number'
+    typeof d.text === 'string' &&
+    typeof d.at === 'number'
   );
 };
