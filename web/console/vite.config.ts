@@ -8,8 +8,9 @@ export default defineConfig(({ mode }) => {
   const server = loadEnv(mode, '.', 'SHOPKEEP_').SHOPKEEP_URL ?? 'http://127.0.0.1:8080';
   const proxied = { target: server, changeOrigin: true, headers: { origin: server } };
 
+  const base = '/console/';
   return {
-    base: '/console/',
+    base,
     oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
     build: { outDir: 'dist', emptyOutDir: true, target: 'es2022' },
     server: {
@@ -22,6 +23,8 @@ export default defineConfig(({ mode }) => {
       environment: 'happy-dom',
       include: ['src/**/*.test.{ts,tsx}'],
       restoreMocks: true,
+      // Vitest serves from `/`; the app's routes are relative to the base it is built for.
+      env: { BASE_URL: base },
     },
   };
 });

@@ -6,7 +6,7 @@ import { errorText, t, type MessageKey } from '../i18n/i18n';
 import { AuthLayout } from './AuthLayout';
 import { FormError } from './FormError';
 
-export const MIN_PASSWORD_CHARS = 10;
+const MIN_PASSWORD_CHARS = 10;
 
 type Problem = { code: string } | { key: MessageKey };
 
