@@ -82,6 +82,18 @@ describe('MessageList', () => {
     expect(texts(root)).toEqual(['On my way']);
   });
 
+  it('mounts the live region only with the loaded history, so the backlog is not announced', () => {
+    const h = open();
+    const root = mount(<MessageList store={h.store} conversation={h.store.conversations.value.get('a')!} />);
+    expect(root.querySelector('[role="log"]')).toBeNull();
+    expect(root.textContent).toBe('Loading messages…');
+
+    act(() => {
+      h.receive({ type: 'history', conversation_id: 'a', events: [textEvent('a', 1, 'Hi')], last_seq: 1 });
+    });
+    expect(root.querySelector('[role="log"]')?.textContent).toContain('Hi');
+  });
+
   it('offers retry and discard for a refused message', () => {
     const h = open();
     h.store.send('a', 'hi');

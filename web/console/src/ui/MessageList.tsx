@@ -31,9 +31,20 @@ export function MessageList({ store, conversation: c }: { store: ConsoleStore; c
     if (el && following.current) el.scrollTop = el.scrollHeight;
   }, [size, store.visitorTyping.value.has(c.id)]);
 
+  // The history loads into a placeholder; the live region appears with it already inside,
+  // so a screen reader announces only what arrives afterwards, not the whole backlog.
+  if (!thread?.ready && outbox.length === 0) {
+    return (
+      <div class="log" key="loading">
+        <p class="log__note">{t('conv.loading')}</p>
+      </div>
+    );
+  }
+
   return (
     <div
       class="log"
+      key="log"
       role="log"
       aria-label={t('conv.messages')}
       tabIndex={0}
@@ -43,9 +54,7 @@ export function MessageList({ store, conversation: c }: { store: ConsoleStore; c
         following.current = el.scrollHeight - el.scrollTop - el.clientHeight < STICK_PX;
       }}
     >
-      {!thread?.ready && outbox.length === 0 ? (
-        <p class="log__note">{t('conv.loading')}</p>
-      ) : size === 0 ? (
+      {size === 0 ? (
         <p class="log__note">{t('conv.empty')}</p>
       ) : (
         <ol class="messages">
