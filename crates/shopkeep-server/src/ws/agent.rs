@@ -102,10 +102,10 @@ async fn run(state: AppState, session: StaffSession, mut socket: WebSocket) {
                 let Ok(message) = message else {
                     return ws::close_with(socket, close::POLICY, "idle").await;
                 };
-                if let Some(Err(error)) = &message {
-                    if ws::is_too_big(error) {
-                        return ws::close_with(socket, close::TOO_BIG, "frame too large").await;
-                    }
+                if let Some(Err(error)) = &message
+                    && ws::is_too_big(error)
+                {
+                    return ws::close_with(socket, close::TOO_BIG, "frame too large").await;
                 }
                 let reply = match ws::classify(&message) {
                     Incoming::Closed => return,
@@ -116,10 +116,10 @@ async fn run(state: AppState, session: StaffSession, mut socket: WebSocket) {
                         Err(frame) => Some(ServerFrame::Error(frame)),
                     },
                 };
-                if let Some(reply) = reply {
-                    if !ws::send(&mut socket, &reply).await {
-                        return;
-                    }
+                if let Some(reply) = reply
+                    && !ws::send(&mut socket, &reply).await
+                {
+                    return;
                 }
             }
             frame = feed.recv() => match frame {

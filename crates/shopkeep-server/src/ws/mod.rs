@@ -95,6 +95,18 @@ pub async fn close_with(mut socket: WebSocket, code: u16, reason: &'static str) 
     let _ = socket.send(Message::Close(Some(frame))).await;
 }
 
+/// Whether a read failed because the client sent more than the size limit.
+pub fn is_too_big(error: &axum::Error) -> bool {
+    let text = error.to_string();
+    text.contains("too long") || text.contains("Space limit exceeded")
+}
+
+/// A jittered delay so clients told to reconnect do not all come back at once.
+pub fn reconnect_delay_ms() -> u64 {
+    use rand::Rng;
+    rand::rng().random_range(500..3000)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,16 +132,4 @@ mod tests {
         );
         assert!(parse::<ClientFrame>(r#"{"type":"ping"}"#).is_ok());
     }
-}
-
-/// Whether a read failed because the client sent more than the size limit.
-pub fn is_too_big(error: &axum::Error) -> bool {
-    let text = error.to_string();
-    text.contains("too long") || text.contains("Space limit exceeded")
-}
-
-/// A jittered delay so clients told to reconnect do not all come back at once.
-pub fn reconnect_delay_ms() -> u64 {
-    use rand::Rng;
-    rand::rng().random_range(500..3000)
 }

@@ -160,10 +160,10 @@ async fn run(state: AppState, site: Site, peer: SocketAddr, mut socket: WebSocke
                 let Ok(message) = message else {
                     return ws::close_with(socket, close::POLICY, "idle").await;
                 };
-                if let Some(Err(error)) = &message {
-                    if ws::is_too_big(error) {
-                        return ws::close_with(socket, close::TOO_BIG, "frame too large").await;
-                    }
+                if let Some(Err(error)) = &message
+                    && ws::is_too_big(error)
+                {
+                    return ws::close_with(socket, close::TOO_BIG, "frame too large").await;
                 }
                 let reply = match ws::classify(&message) {
                     Incoming::Closed => return,
@@ -177,10 +177,10 @@ async fn run(state: AppState, site: Site, peer: SocketAddr, mut socket: WebSocke
                         Err(frame) => Some(ServerFrame::Error(frame)),
                     },
                 };
-                if let Some(reply) = reply {
-                    if !ws::send(&mut socket, &reply).await {
-                        return;
-                    }
+                if let Some(reply) = reply
+                    && !ws::send(&mut socket, &reply).await
+                {
+                    return;
                 }
             }
             frame = queue.recv() => match frame {
