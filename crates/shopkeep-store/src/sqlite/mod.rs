@@ -49,13 +49,8 @@ impl SqliteStore {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
             .disable_statement_logging();
-        let mut write_conn = base
-            .clone()
-            .create_if_missing(true)
-            .connect()
-            .await
-            .map_err(backend)?;
-        migrate(&mut write_conn).await?;
+        migrate(base.clone().create_if_missing(true)).await?;
+        let write_conn = base.clone().connect().await.map_err(backend)?;
         let reads = SqlitePoolOptions::new()
             .max_connections(READERS)
             .connect_with(base.read_only(true))
@@ -71,14 +66,11 @@ impl SqliteStore {
 
     /// Applies migrations without starting a store (`shopkeep migrate`).
     pub async fn migrate_file(path: &Path) -> Result<()> {
-        let mut conn = SqliteConnectOptions::new()
+        let options = SqliteConnectOptions::new()
             .filename(path)
             .journal_mode(SqliteJournalMode::Wal)
-            .create_if_missing(true)
-            .connect()
-            .await
-            .map_err(backend)?;
-        migrate(&mut conn).await
+            .create_if_missing(true);
+        migrate(options).await
     }
 
     async fn read<T>(
@@ -90,11 +82,21 @@ impl SqliteStore {
     }
 }
 
-async fn migrate(conn: &mut SqliteConnection) -> Result<()> {
-    sqlx::migrate!("./migrations/sqlite")
-        .run(conn)
+/// Runs the migrations over a one-connection pool: `Migrator::run` on a
+/// `&mut SqliteConnection` makes every future awaiting it fail the `Send` check
+/// ("`Acquire` is not general enough"), so `open` could not run in `tokio::spawn`.
+async fn migrate(options: SqliteConnectOptions) -> Result<()> {
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
         .await
-        .map_err(|error| StoreError::Backend(format!("migration failed: {error}")))
+        .map_err(backend)?;
+    let migrated = sqlx::migrate!("./migrations/sqlite")
+        .run(&pool)
+        .await
+        .map_err(|error| StoreError::Backend(format!("migration failed: {error}")));
+    pool.close().await;
+    migrated
 }
 
 fn conflict_on_unique(error: sqlx::Error, what: &str) -> StoreError {

@@ -7,9 +7,10 @@ use shopkeep_store::Store;
 use shopkeep_store::sqlite::SqliteStore;
 use tempfile::TempDir;
 
-// `?Send`: each test drives its backend from the test's own task.
-#[async_trait(?Send)]
-pub trait Backend {
+/// `Send` on purpose: opening a store must work inside `tokio::spawn`, and
+/// implementing this trait checks that at compile time.
+#[async_trait]
+pub trait Backend: Send {
     /// A new store on an empty database that no other test uses.
     async fn fresh() -> Self
     where
@@ -30,7 +31,7 @@ pub struct Sqlite {
     _dir: TempDir,
 }
 
-#[async_trait(?Send)]
+#[async_trait]
 impl Backend for Sqlite {
     async fn fresh() -> Self {
         let dir = tempfile::tempdir().expect("create a temporary directory");
