@@ -77,7 +77,9 @@ pub trait Store: Send + Sync + 'static {
     async fn events_after(&self, id: ConversationId, after: Seq, limit: u32) -> Result<Vec<Event>>;
     /// Appends a visitor's message to their open conversation, opening one if
     /// none is open. A `client_msg_id` the visitor already used returns the
-    /// stored event with `duplicate = true`.
+    /// stored event with `duplicate = true`, even if that conversation has since
+    /// closed; one an operator used in the open conversation is a
+    /// [`StoreError::Conflict`].
     async fn post_visitor_message(
         &self,
         site: SiteId,
@@ -85,7 +87,9 @@ pub trait Store: Send + Sync + 'static {
         client_msg_id: ClientMsgId,
         text: MessageText,
     ) -> Result<Posted>;
-    /// Appends a message of the operator holding the conversation.
+    /// Appends a message of the operator holding the conversation. A
+    /// `client_msg_id` this operator already used in it returns the stored event
+    /// with `duplicate = true`; one someone else used is a [`StoreError::Conflict`].
     async fn post_agent_message(
         &self,
         conversation: ConversationId,

@@ -125,6 +125,11 @@ async fn stored_event(
     row.as_ref().map(|row| rows::event(row, "")).transpose()
 }
 
+/// A `client_msg_id` is unique within a conversation, across both sides.
+fn client_msg_id_taken() -> StoreError {
+    StoreError::Conflict("that client_msg_id is already used in this conversation".to_owned())
+}
+
 pub(crate) async fn post_visitor_message(
     conn: &mut SqliteConnection,
     site: SiteId,
@@ -168,6 +173,15 @@ pub(crate) async fn post_visitor_message(
         Some(id) => (ConversationId::from_uuid(id), false),
         None => (open_conversation(conn, site, visitor).await?, true),
     };
+    if !opened
+        && stored_event(conn, conversation, &client_msg_id)
+            .await?
+            .is_some()
+    {
+        // Not the visitor's own (that was found above): an operator's id, which
+        // the visitor saw on the operator's message.
+        return Err(client_msg_id_taken());
+    }
     let body = EventBody::Message {
         text: text.into_string(),
     };
@@ -219,6 +233,11 @@ pub(crate) async fn post_agent_message(
     text: MessageText,
 ) -> Result<Posted> {
     if let Some(event) = stored_event(conn, conversation, &client_msg_id).await? {
+        // Only the sender's own message makes this a resend; answering with
+        // someone else's would acknowledge a message that was never stored.
+        if !matches!(&event.author, Author::Agent { id, .. } if *id == agent.id) {
+            return Err(client_msg_id_taken());
+        }
         let summary = existing_summary(conn, conversation).await?;
         return Ok(Posted {
             event,

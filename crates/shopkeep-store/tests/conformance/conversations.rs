@@ -22,6 +22,9 @@ conformance! {
         agent_message_without_holding_the_conversation_is_refused,
         agent_message_by_the_holder_is_appended,
         agent_resend_with_same_client_msg_id_is_stored_once,
+        agent_resend_after_close_is_a_duplicate,
+        agent_reusing_a_visitors_client_msg_id_is_a_conflict_not_a_duplicate,
+        visitor_reusing_an_agents_client_msg_id_is_a_conflict_and_stores_nothing,
         close_records_closed_and_a_second_close_is_refused,
         waiting_conversation_can_be_closed_by_the_visitor,
         closed_conversation_refuses_take_and_agent_messages,
@@ -331,6 +334,110 @@ async fn agent_resend_with_same_client_msg_id_is_stored_once(store: &dyn Store) 
     assert!(resent.duplicate);
     assert_eq!(resent.event, original.event);
     assert_eq!(all_events(store, conversation).await.len(), 3);
+}
+
+async fn agent_resend_after_close_is_a_duplicate(store: &dyn Store) {
+    let shop = site(store, "shop").await;
+    let guest = visitor(store, &shop).await;
+    let anna = staff(store, "anna@shop.example").await;
+    let conversation = visitor_says(store, &guest, "m1").await.conversation.id;
+    store
+        .take_conversation(conversation, agent(&anna))
+        .await
+        .unwrap();
+    let original = store
+        .post_agent_message(conversation, agent(&anna), msg_id("a1"), text("Bye."))
+        .await
+        .unwrap();
+    store
+        .close_conversation(conversation, agent_author(&anna))
+        .await
+        .unwrap();
+
+    // The ack was lost and the console resends after the close: still acked.
+    let resent = store
+        .post_agent_message(conversation, agent(&anna), msg_id("a1"), text("Bye."))
+        .await
+        .unwrap();
+
+    assert!(resent.duplicate);
+    assert_eq!(resent.event, original.event);
+    assert_eq!(all_events(store, conversation).await.len(), 4);
+}
+
+/// Every event carries its client_msg_id to both sides, so ids of the other
+/// side are known; reusing one must neither store a second event under it
+/// nor answer with the other side's message as if it were the sender's.
+async fn agent_reusing_a_visitors_client_msg_id_is_a_conflict_not_a_duplicate(store: &dyn Store) {
+    let shop = site(store, "shop").await;
+    let guest = visitor(store, &shop).await;
+    let anna = staff(store, "anna@shop.example").await;
+    let boris = staff(store, "boris@shop.example").await;
+    let conversation = visitor_says(store, &guest, "m1").await.conversation.id;
+    store
+        .take_conversation(conversation, agent(&anna))
+        .await
+        .unwrap();
+    store
+        .post_agent_message(conversation, agent(&anna), msg_id("a1"), text("Anna here."))
+        .await
+        .unwrap();
+
+    let reused = store
+        .post_agent_message(conversation, agent(&anna), msg_id("m1"), text("Hello!"))
+        .await;
+    assert!(
+        matches!(reused, Err(StoreError::Conflict(_))),
+        "got {reused:?}"
+    );
+    // Not the holder, and the id is Anna's: refused, not acknowledged as hers.
+    let by_other = store
+        .post_agent_message(
+            conversation,
+            agent(&boris),
+            msg_id("a1"),
+            text("Boris here."),
+        )
+        .await;
+    assert!(by_other.is_err(), "got {by_other:?}");
+
+    let kinds: Vec<_> = all_events(store, conversation)
+        .await
+        .iter()
+        .map(|event| event.body.kind())
+        .collect();
+    assert_eq!(kinds, ["message", "joined", "message"]);
+}
+
+async fn visitor_reusing_an_agents_client_msg_id_is_a_conflict_and_stores_nothing(
+    store: &dyn Store,
+) {
+    let shop = site(store, "shop").await;
+    let guest = visitor(store, &shop).await;
+    let anna = staff(store, "anna@shop.example").await;
+    let conversation = visitor_says(store, &guest, "m1").await.conversation.id;
+    store
+        .take_conversation(conversation, agent(&anna))
+        .await
+        .unwrap();
+    let answer = store
+        .post_agent_message(conversation, agent(&anna), msg_id("a1"), text("Anna here."))
+        .await
+        .unwrap();
+
+    let reused = store
+        .post_visitor_message(shop.id, guest.id, msg_id("a1"), text("Copycat"))
+        .await;
+
+    assert!(
+        matches!(reused, Err(StoreError::Conflict(_))),
+        "got {reused:?}"
+    );
+    let summary = store.conversation(conversation).await.unwrap().unwrap();
+    assert_eq!(summary.last_seq, 3);
+    assert_eq!(summary.last_message, Some(answer.event));
+    let next = visitor_says(store, &guest, "m2").await;
+    assert_eq!((next.conversation.id, next.event.seq), (conversation, 4));
 }
 
 async fn close_records_closed_and_a_second_close_is_refused(store: &dyn Store) {
