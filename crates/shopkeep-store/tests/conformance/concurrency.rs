@@ -7,7 +7,7 @@ use shopkeep_store::{Store, StoreError};
 use tokio::task::JoinSet;
 
 use crate::helpers::{
-    agent, all_events, message_text, msg_id, site, staff, text, visitor, visitor_says,
+    agent, all_events, message_text, msg_id, new_staff, site, staff, text, visitor, visitor_says,
 };
 
 conformance! {
@@ -16,6 +16,7 @@ conformance! {
         concurrent_resends_store_each_client_msg_id_once,
         concurrent_takes_let_exactly_one_agent_join,
         concurrent_conversations_keep_their_own_seqs,
+        failed_writes_do_not_undo_writes_committed_with_them,
     ],
 }
 
@@ -199,4 +200,57 @@ async fn concurrent_conversations_keep_their_own_seqs(store: Arc<dyn Store>) {
         assert_eq!(seqs, (1..=20).collect::<Vec<u32>>());
         assert_eq!(summary.last_seq, 20);
     }
+}
+
+/// A backend may commit concurrent writes together (SQLite's group commit);
+/// one refused write must not take the others of its batch down with it.
+async fn failed_writes_do_not_undo_writes_committed_with_them(store: Arc<dyn Store>) {
+    let shop = site(&*store, "shop").await;
+    let guest = visitor(&*store, &shop).await;
+    let conversation = visitor_says(&*store, &guest, "opening")
+        .await
+        .conversation
+        .id;
+
+    let mut staff_tasks = JoinSet::new();
+    let mut message_tasks = JoinSet::new();
+    for n in 0..30 {
+        for _ in 0..2 {
+            let store = Arc::clone(&store);
+            staff_tasks.spawn(async move {
+                store
+                    .create_staff(new_staff(&format!("agent{n}@shop.example")))
+                    .await
+            });
+        }
+        let store = Arc::clone(&store);
+        let guest = guest.clone();
+        message_tasks.spawn(async move {
+            let id = format!("m{n}");
+            store
+                .post_visitor_message(guest.site_id, guest.id, msg_id(&id), text(&id))
+                .await
+        });
+    }
+    let created = staff_tasks.join_all().await;
+    let posted = message_tasks.join_all().await;
+
+    let conflicts = created
+        .iter()
+        .filter(|result| matches!(result, Err(StoreError::Conflict(_))))
+        .count();
+    assert_eq!(conflicts, 30);
+    assert_eq!(created.iter().filter(|result| result.is_ok()).count(), 30);
+    assert_eq!(store.count_staff().await.unwrap(), 30);
+    for n in 0..30 {
+        let email = format!("agent{n}@shop.example");
+        assert!(
+            store.staff_by_email(&email).await.unwrap().is_some(),
+            "{email} was lost"
+        );
+    }
+    for result in &posted {
+        assert!(result.is_ok(), "got {result:?}");
+    }
+    assert_eq!(all_events(&*store, conversation).await.len(), 31);
 }

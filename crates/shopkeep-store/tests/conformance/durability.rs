@@ -8,8 +8,8 @@ use tokio::task::JoinSet;
 
 use crate::backends::Backend;
 use crate::helpers::{
-    T0, agent, all_events, msg_id, new_staff, site, site_record, staff, text, token_hash, visitor,
-    visitor_says,
+    T0, agent, all_events, msg_id, new_staff, site, site_record, staff, start_in_order, text,
+    token_hash, visitor, visitor_says,
 };
 
 conformance! {
@@ -17,6 +17,7 @@ conformance! {
     backend: [
         everything_written_survives_close_and_reopen,
         writes_racing_close_are_either_committed_or_refused,
+        writes_started_before_close_are_committed,
     ],
 }
 
@@ -231,4 +232,40 @@ async fn writes_racing_close_are_either_committed_or_refused(backend: &mut dyn B
     assert_eq!(stored.len(), acknowledged + 1);
     let seqs: Vec<u32> = stored.iter().map(|event| event.seq).collect();
     assert_eq!(seqs, (1..=stored.len() as u32).collect::<Vec<_>>());
+}
+
+async fn writes_started_before_close_are_committed(backend: &mut dyn Backend) {
+    let store = backend.store();
+    let shop = site(&*store, "shop").await;
+    let guest = visitor(&*store, &shop).await;
+    let conversation = visitor_says(&*store, &guest, "opening")
+        .await
+        .conversation
+        .id;
+    let ids: Vec<String> = (0..600).map(|n| format!("m{n}")).collect();
+    let writes = ids
+        .iter()
+        .map(|id| store.post_visitor_message(guest.site_id, guest.id, msg_id(id), text(id)))
+        .collect();
+
+    // Every write is under way before `close` starts; close must flush them.
+    // Unconstrained: tokio's cooperative budget would otherwise park the later
+    // writes before they are handed to the store, so they would not have started.
+    let (results, ()) = tokio::join!(
+        biased;
+        tokio::task::unconstrained(start_in_order(writes)),
+        store.close(),
+    );
+
+    let posted: Vec<_> = results
+        .into_iter()
+        .map(|result| result.expect("a write started before close is committed"))
+        .collect();
+    drop(store);
+    backend.reopen().await;
+    let stored = all_events(&*backend.store(), conversation).await;
+    assert_eq!(stored.len(), 601);
+    for post in posted {
+        assert_eq!(stored[post.event.seq as usize - 1], post.event);
+    }
 }

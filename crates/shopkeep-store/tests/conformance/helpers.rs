@@ -1,5 +1,8 @@
 //! Fixtures and shorthands shared by the conformance tests.
 
+use std::future::Future;
+use std::task::Poll;
+
 use shopkeep_core::Millis;
 use shopkeep_core::event::{Author, Event, EventBody};
 use shopkeep_core::ids::{ConversationId, SiteId};
@@ -108,4 +111,33 @@ pub fn message_text(event: &Event) -> &str {
         EventBody::Message { text } => text,
         other => panic!("expected a message, got {other:?}"),
     }
+}
+
+/// Runs `futures` concurrently on the current task, polling each once, in
+/// order, before anything else gets a turn: under `tokio::join!(biased; ...)`
+/// every one of them has started before the next branch is first polled.
+pub async fn start_in_order<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut futures: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (future, output) in futures.iter_mut().zip(outputs.iter_mut()) {
+            if output.is_none() {
+                match future.as_mut().poll(cx) {
+                    Poll::Ready(value) => *output = Some(value),
+                    Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    })
+    .await;
+    outputs
+        .into_iter()
+        .map(|output| output.expect("polled to completion"))
+        .collect()
 }

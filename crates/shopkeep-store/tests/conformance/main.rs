@@ -39,7 +39,6 @@ macro_rules! for_each_backend {
 macro_rules! conformance_for {
     ($module:ident => $backend:ty; $($kind:ident: [$($test:ident),*]),*) => {
         mod $module {
-            #[allow(unused_imports)]
             use $crate::backends::Backend as _;
             $($(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
