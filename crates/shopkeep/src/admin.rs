@@ -219,28 +219,32 @@ async fn ensure_demo_site(store: &dyn Store, base: &str, port: u16) -> anyhow::R
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Resolves on SIGTERM or Ctrl-C. On Unix the handlers are installed when this
+/// is called, not when the future is first polled: a signal that arrives after
+/// the server has announced itself must shut it down gracefully, not kill it.
+fn shutdown_signal() -> std::io::Result<impl Future<Output = ()> + Send + 'static> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = signal(SignalKind::terminate())?;
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        Ok(async move {
+            tokio::select! {
+                _ = terminate.recv() => {},
+                _ = interrupt.recv() => {},
             }
-            Err(_) => std::future::pending().await,
-        }
-    };
+        })
+    }
     #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }
 
 pub async fn serve(settings: Settings, store: Arc<SqliteStore>, demo: bool) -> anyhow::Result<()> {
+    let shutdown = shutdown_signal()?;
     let listener = TcpListener::bind(settings.listen).await?;
     let bound = listener.local_addr()?;
     let base = settings.public_base(bound);
@@ -263,5 +267,5 @@ pub async fn serve(settings: Settings, store: Arc<SqliteStore>, demo: bool) -> a
         );
     }
     let store: Arc<dyn Store> = store;
-    shopkeep_server::launch(settings.server, store, listener, shutdown_signal()).await
+    shopkeep_server::launch(settings.server, store, listener, shutdown).await
 }
