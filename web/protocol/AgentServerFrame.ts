@@ -6,11 +6,14 @@ import type { ConversationSummary } from "./ConversationSummary";
 import type { ErrorFrame } from "./ErrorFrame";
 import type { Event } from "./Event";
 import type { History } from "./History";
+import type { InvitationView } from "./InvitationView";
+import type { LiveVisitor } from "./LiveVisitor";
 import type { Me } from "./Me";
 import type { Receipts } from "./Receipts";
 import type { Side } from "./Side";
+import type { VisitorId } from "./VisitorId";
 
 /**
  * What the server sends to the console.
  */
-export type AgentServerFrame = { "type": "welcome", me: Me, conversations: Array<ConversationSummary>, } | { "type": "conversation", conversation: ConversationSummary, } | { "type": "event", event: Event, } | { "type": "ack" } & Ack | { "type": "history" } & History | { "type": "status", status: AgentStatus, } | { "type": "typing", conversation_id: ConversationId, side: Side, active: boolean, } | { "type": "receipts", conversation_id: ConversationId, receipts: Receipts, } | { "type": "error" } & ErrorFrame | { "type": "reconnect", after_ms: number, } | { "type": "pong" };
+export type AgentServerFrame = { "type": "welcome", me: Me, conversations: Array<ConversationSummary>, } | { "type": "conversation", conversation: ConversationSummary, } | { "type": "event", event: Event, } | { "type": "ack" } & Ack | { "type": "history" } & History | { "type": "visitors", visitors: Array<LiveVisitor>, } | { "type": "visitors_changed", changed: Array<LiveVisitor>, left: Array<VisitorId>, } | { "type": "invitation", visitor_id: VisitorId, invitation: InvitationView, } | { "type": "status", status: AgentStatus, } | { "type": "typing", conversation_id: ConversationId, side: Side, active: boolean, } | { "type": "receipts", conversation_id: ConversationId, receipts: Receipts, } | { "type": "error" } & ErrorFrame | { "type": "reconnect", after_ms: number, } | { "type": "pong" };

@@ -10,4 +10,8 @@ export type Me = { id: StaffId, name: string, email: string, role: Role, status:
 /**
  * Console language chosen by the operator.
  */
-lang: string, };
+lang: string, 
+/**
+ * Path of my photo (`/v1/staff/<id>/photo`), if I uploaded one.
+ */
+photo: string | null, };

@@ -70,3 +70,20 @@ uuid_id!(
 
 /// Per-conversation event sequence number, assigned at commit, starting at 1.
 pub type Seq = u32;
+uuid_id!(
+    /// A shop customer the shop's backend vouched for (verified `identify`); one
+    /// contact may have many visitors, one per device or browser.
+    ContactId
+);
+uuid_id!(
+    /// One visit: a visitor's pages from arrival until 30 minutes of absence.
+    VisitId
+);
+uuid_id!(
+    /// An invitation rule of a site.
+    RuleId
+);
+uuid_id!(
+    /// One invitation shown to a visitor, by an operator or a rule.
+    InvitationId
+);

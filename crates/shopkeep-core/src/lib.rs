@@ -7,16 +7,28 @@
 //! - [`event`]: the durable event model; every visible change of a conversation is one.
 //! - [`conversation`]: the conversation state machine (who may take, post, close).
 //! - [`staff`]: roles and presence of operators.
+//! - [`tracking`]: the live visitor list, visits and pages, the visitor profile.
+//! - [`attributes`]: custom attributes a shop sets on a visitor, with their limits.
+//! - [`rules`]: invitation rules and their pure evaluation.
+//! - [`identity`]: HMAC verification of the shop's customer ids.
+//! - [`privacy`]: URL stripping and IP truncation.
+//! - [`site`]: site settings (tracking, greetings).
 //! - [`protocol`]: the JSON frames of the visitor and agent WebSockets; the source of
 //!   the TypeScript types in `web/protocol`.
 #![forbid(unsafe_code)]
 
+pub mod attributes;
 pub mod conversation;
 pub mod event;
+pub mod identity;
 pub mod ids;
+pub mod privacy;
 pub mod protocol;
+pub mod rules;
+pub mod site;
 pub mod staff;
 pub mod text;
+pub mod tracking;
 
 /// Milliseconds since the Unix epoch: the one clock unit on the wire and in the store.
 pub type Millis = i64;

@@ -4,9 +4,10 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::event::Event;
-use crate::ids::{ConversationId, Seq, StaffId};
+use crate::ids::{ConversationId, Seq, StaffId, VisitorId};
 use crate::protocol::shared::{Ack, ConversationSummary, ErrorFrame, History, Receipts, Side};
 use crate::staff::{AgentStatus, Role};
+use crate::tracking::{InvitationView, LiveVisitor};
 
 /// What the console sends.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -42,6 +43,17 @@ pub enum ClientFrame {
         conversation_id: ConversationId,
         seq: Seq,
     },
+    /// Start (`true`) or stop receiving the live visitor list.
+    WatchVisitors {
+        watch: bool,
+    },
+    /// Invite a visitor on the site now to chat; `text` overrides the default invitation.
+    Invite {
+        visitor_id: VisitorId,
+        #[ts(optional)]
+        #[serde(default)]
+        text: Option<String>,
+    },
     /// Change my presence.
     SetStatus {
         status: AgentStatus,
@@ -60,6 +72,8 @@ pub struct Me {
     pub status: AgentStatus,
     /// Console language chosen by the operator.
     pub lang: String,
+    /// Path of my photo (`/v1/staff/<id>/photo`), if I uploaded one.
+    pub photo: Option<String>,
 }
 
 /// What the server sends to the console.
@@ -84,6 +98,21 @@ pub enum ServerFrame {
     Ack(Ack),
     /// Answer to `sync`.
     History(History),
+    /// Answer to `watch_visitors {watch: true}`: everyone on the site now.
+    Visitors {
+        visitors: Vec<LiveVisitor>,
+    },
+    /// Changes to the live list since the last frame: rows to add or replace, and
+    /// visitors who left. Sent at most a few times a second.
+    VisitorsChanged {
+        changed: Vec<LiveVisitor>,
+        left: Vec<VisitorId>,
+    },
+    /// An invitation I sent was accepted or declined (sent to its operator only).
+    Invitation {
+        visitor_id: VisitorId,
+        invitation: InvitationView,
+    },
     /// My presence changed (here or in another tab).
     Status {
         status: AgentStatus,

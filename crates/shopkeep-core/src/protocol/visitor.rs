@@ -4,8 +4,10 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::event::Event;
-use crate::ids::{ConversationId, Seq, VisitorId};
-use crate::protocol::shared::{Ack, ConversationView, ErrorFrame, History, Receipts, Side};
+use crate::ids::{ConversationId, InvitationId, Seq, VisitorId};
+use crate::protocol::shared::{
+    Ack, AgentRef, ConversationView, ErrorFrame, History, Receipts, Side,
+};
 
 /// What the widget sends.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -22,6 +24,53 @@ pub enum ClientFrame {
         #[ts(optional)]
         #[serde(default)]
         lang: Option<String>,
+        /// The browser asks not to be tracked (Do-Not-Track or Global Privacy Control).
+        #[ts(as = "Option<bool>", optional)]
+        #[serde(default)]
+        dnt: bool,
+    },
+    /// The page the visitor is on: sent after every `welcome` and on each
+    /// navigation of a single-page shop. `referrer` is the document's referrer.
+    Page {
+        url: String,
+        title: String,
+        #[ts(optional)]
+        #[serde(default)]
+        referrer: Option<String>,
+    },
+    /// The tab became visible (`true`) or hidden (`false`).
+    Activity { active: bool },
+    /// `Shopkeep('identify', …)`: who the visitor is, per the shop. `hash` is
+    /// `hex(HMAC-SHA256(site secret, id))` from the shop's backend; without a
+    /// valid one the details are shown as unverified claims.
+    Identify {
+        #[ts(optional)]
+        #[serde(default)]
+        id: Option<String>,
+        #[ts(optional)]
+        #[serde(default)]
+        name: Option<String>,
+        #[ts(optional)]
+        #[serde(default)]
+        email: Option<String>,
+        #[ts(optional)]
+        #[serde(default)]
+        phone: Option<String>,
+        #[ts(optional)]
+        #[serde(default)]
+        hash: Option<String>,
+    },
+    /// `Shopkeep('set', {...})`: custom attributes to merge; `null` removes one.
+    Set {
+        #[ts(type = "Record<string, unknown>")]
+        attributes: serde_json::Value,
+    },
+    /// `Shopkeep('setLanguage', code)`.
+    Language { lang: String },
+    /// The visitor accepted or dismissed an invitation.
+    AnswerInvitation {
+        invitation_id: InvitationId,
+        accept: bool,
     },
     /// Post a message; starts a conversation if the visitor has none open.
     Send { client_msg_id: String, text: String },
@@ -65,6 +114,27 @@ pub enum ServerFrame {
         look: WidgetLook,
         /// The open (or most recent) conversation, if any; the widget syncs it.
         conversation: Option<ConversationView>,
+    },
+    /// Answer to `identify`. `greeting` is set for a verified returning customer,
+    /// in the widget's language; `conversation` is the contact's latest
+    /// conversation (possibly from another device), which the widget syncs.
+    Identified {
+        verified: bool,
+        greeting: Option<String>,
+        conversation: Option<ConversationView>,
+    },
+    /// An operator (or a rule on their behalf) invites the visitor to chat.
+    Invitation {
+        invitation_id: InvitationId,
+        agent: Option<AgentRef>,
+        /// Path of the operator's photo on this server (`/v1/staff/<id>/photo`), if any.
+        photo: Option<String>,
+        text: String,
+    },
+    /// The visitor's current conversation is now this one (an accepted invitation
+    /// opened it): show it and sync its events.
+    Conversation {
+        conversation: ConversationView,
     },
     /// A committed event of the visitor's conversation.
     Event {

@@ -37,6 +37,7 @@ pub fn me_of(staff: &Staff) -> Me {
         role: staff.role,
         status: staff.status,
         lang: staff.lang.clone(),
+        photo: None,
     }
 }
 

@@ -196,6 +196,9 @@ impl Connection {
             } => self.received(conversation_id, seq).await.map(|()| None),
             ClientFrame::SetStatus { status } => self.set_status(status).await.map(|()| None),
             ClientFrame::Ping => Ok(Some(ServerFrame::Pong)),
+            ClientFrame::WatchVisitors { .. } | ClientFrame::Invite { .. } => {
+                Err(ws::error(ErrorCode::UnknownFrame, "not available yet"))
+            }
         };
         match result {
             Ok(reply) => reply,

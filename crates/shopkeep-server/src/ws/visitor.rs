@@ -96,7 +96,7 @@ async fn run(state: AppState, site: Site, peer: SocketAddr, mut socket: WebSocke
         Err(_) => return ws::close_with(socket, close::POLICY, "hello expected").await,
         Ok(message) => match ws::classify(&message) {
             Incoming::Text(text) => match ws::parse::<ClientFrame>(text) {
-                Ok(ClientFrame::Hello { token, lang }) => (token, lang),
+                Ok(ClientFrame::Hello { token, lang, .. }) => (token, lang),
                 Ok(_) | Err(_) => {
                     let frame =
                         ws::error(ErrorCode::HelloRequired, "the first frame must be hello");
@@ -301,6 +301,12 @@ impl Connection {
                 seq,
             } => self.received(conversation_id, seq).await.map(|()| None),
             ClientFrame::Ping => Ok(Some(ServerFrame::Pong)),
+            ClientFrame::Page { .. }
+            | ClientFrame::Activity { .. }
+            | ClientFrame::Identify { .. }
+            | ClientFrame::Set { .. }
+            | ClientFrame::Language { .. }
+            | ClientFrame::AnswerInvitation { .. } => Ok(None),
         };
         match result {
             Ok(reply) => reply,
