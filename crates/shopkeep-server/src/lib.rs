@@ -7,6 +7,7 @@
 //! - [`ws`]: the visitor and agent sockets; [`hub`]: fan-out and presence.
 //! - [`auth`]: passwords, sessions, CSRF, login/setup routes; [`api`]: staff REST.
 //! - [`assets`]: embedded widget, console and demo shop; [`sites`]: sites and snippets.
+//! - [`tracking`]: live visitors, visits and pages, GeoIP, user agents, invitations.
 //! - [`settings`], [`state`], [`origin`], [`tokens`], [`error`], [`i18n`]: plumbing.
 #![forbid(unsafe_code)]
 
@@ -22,6 +23,7 @@ pub mod settings;
 pub mod sites;
 pub mod state;
 pub mod tokens;
+pub mod tracking;
 pub mod ws;
 
 use std::future::Future;
