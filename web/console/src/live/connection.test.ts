@@ -32,7 +32,7 @@ class FakeSocket {
 
 const WELCOME: AgentServerFrame = {
   type: 'welcome',
-  me: { id: 's1', name: 'Anna', email: 'a@example.com', role: 'operator', status: 'online', lang: 'en' },
+  me: { id: 's1', name: 'Anna', email: 'a@example.com', role: 'operator', status: 'online', lang: 'en', photo: null },
   conversations: [],
 };
 

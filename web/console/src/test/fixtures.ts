@@ -10,6 +10,7 @@ export const ME: Me = {
   role: 'operator',
   status: 'online',
   lang: 'en',
+  photo: null,
 };
 
 export const T0 = Date.UTC(2026, 2, 12, 9, 0, 0);
