@@ -1,4 +1,12 @@
 import type { Me } from '../../../protocol/Me';
+import type { Rule } from '../../../protocol/Rule';
+import type { RuleDraft } from '../../../protocol/RuleDraft';
+import type { RuleId } from '../../../protocol/RuleId';
+import type { SiteId } from '../../../protocol/SiteId';
+import type { SitePatch } from '../../../protocol/SitePatch';
+import type { SiteView } from '../../../protocol/SiteView';
+import type { VisitorId } from '../../../protocol/VisitorId';
+import type { VisitorProfile } from '../../../protocol/VisitorProfile';
 
 /** A refused or failed API call, with the server's stable error code (`network` when unreachable). */
 export class ApiError extends Error {
@@ -22,6 +30,14 @@ export interface SetupInput {
 export interface MePatch {
   lang?: string;
   name?: string;
+}
+
+/** A request body sent as it is, with its own media type (a photo's bytes). */
+export class RawBody {
+  constructor(
+    readonly data: Blob,
+    readonly type: string,
+  ) {}
 }
 
 interface SessionBody {
@@ -77,6 +93,51 @@ export class Api {
     }
   }
 
+  async visitor(id: VisitorId): Promise<VisitorProfile> {
+    return (await this.request('GET', `/visitors/${encodeURIComponent(id)}`)) as VisitorProfile;
+  }
+
+  async sites(): Promise<SiteView[]> {
+    return (await this.request('GET', '/sites')) as SiteView[];
+  }
+
+  async updateSite(id: SiteId, patch: SitePatch): Promise<SiteView> {
+    return (await this.request('PATCH', `/sites/${encodeURIComponent(id)}`, patch)) as SiteView;
+  }
+
+  async rules(site: SiteId): Promise<Rule[]> {
+    return (await this.request('GET', `/sites/${encodeURIComponent(site)}/rules`)) as Rule[];
+  }
+
+  async createRule(site: SiteId, draft: RuleDraft): Promise<Rule> {
+    return (await this.request('POST', `/sites/${encodeURIComponent(site)}/rules`, draft)) as Rule;
+  }
+
+  async updateRule(id: RuleId, draft: RuleDraft): Promise<Rule> {
+    return (await this.request('PUT', `/rules/${encodeURIComponent(id)}`, draft)) as Rule;
+  }
+
+  async deleteRule(id: RuleId): Promise<void> {
+    await this.request('DELETE', `/rules/${encodeURIComponent(id)}`);
+  }
+
+  /** The live visitors a draft's conditions match now. */
+  async previewRule(site: SiteId, draft: RuleDraft): Promise<VisitorId[]> {
+    const body = (await this.request('POST', `/sites/${encodeURIComponent(site)}/rules/preview`, draft)) as {
+      visitors: VisitorId[];
+    };
+    return body.visitors;
+  }
+
+  /** Uploads my photo as its raw bytes, typed by the file's own media type. */
+  async uploadPhoto(file: Blob): Promise<Me> {
+    return this.session(await this.request('PUT', '/me/photo', new RawBody(file, file.type)));
+  }
+
+  async removePhoto(): Promise<Me> {
+    return this.session(await this.request('DELETE', '/me/photo'));
+  }
+
   private session(body: unknown): Me {
     const { me, csrf_token } = body as SessionBody;
     this.csrfToken = csrf_token;
@@ -85,7 +146,8 @@ export class Api {
 
   private async request(method: string, path: string, body?: unknown, csrf?: string): Promise<unknown> {
     const headers: Record<string, string> = { Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const raw = body instanceof RawBody;
+    if (body !== undefined) headers['Content-Type'] = raw ? body.type : 'application/json';
     const token = csrf ?? this.csrfToken;
     if (method !== 'GET' && token) headers['X-CSRF-Token'] = token;
 
@@ -95,7 +157,7 @@ export class Api {
         method,
         headers,
         credentials: 'same-origin',
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        ...(body === undefined ? {} : { body: raw ? body.data : JSON.stringify(body) }),
       });
     } catch (cause) {
       throw new ApiError(0, 'network', String(cause));

@@ -44,8 +44,21 @@ export class Session {
   }
 
   async update(patch: MePatch): Promise<void> {
+    await this.refresh(() => this.api.updateMe(patch));
+  }
+
+  async uploadPhoto(file: Blob): Promise<void> {
+    await this.refresh(() => this.api.uploadPhoto(file));
+  }
+
+  async removePhoto(): Promise<void> {
+    await this.refresh(() => this.api.removePhoto());
+  }
+
+  /** A change to my own account; an expired session sends the operator back to the login page. */
+  private async refresh(change: () => Promise<Me>): Promise<void> {
     try {
-      this.signIn(await this.api.updateMe(patch));
+      this.signIn(await change());
     } catch (e) {
       if (isUnauthorized(e)) this.state.value = { kind: 'anonymous', expired: true };
       throw e;

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { conversationPath, parseRoute } from './route';
+import { conversationPath, parseRoute, rulesPath, visitorsPath } from './route';
 
 it('reads the page from the address under /console/', () => {
   expect(parseRoute('/console/', '')).toEqual({ page: 'inbox' });
@@ -14,4 +14,13 @@ it('round-trips conversation ids through the address', () => {
   const path = conversationPath(id);
   expect(path).toBe('/console/c/conv%2F1%20%C3%A4');
   expect(parseRoute(path, '')).toEqual({ page: 'conversation', id });
+});
+
+it('reads the visitor list, a visitor on it and the rules of a site', () => {
+  expect(parseRoute('/console/visitors', '')).toEqual({ page: 'visitors', id: null });
+  expect(parseRoute(visitorsPath('v/1'), '')).toEqual({ page: 'visitors', id: 'v/1' });
+  expect(parseRoute('/console/rules', '')).toEqual({ page: 'rules', site: null });
+  expect(parseRoute(rulesPath('site-1'), '')).toEqual({ page: 'rules', site: 'site-1' });
+  expect(parseRoute('/console/visitors/%E0%A4%A', '')).toEqual({ page: 'inbox' });
+  expect(parseRoute('/console/c', '')).toEqual({ page: 'inbox' });
 });

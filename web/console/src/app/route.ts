@@ -1,5 +1,7 @@
 import { signal } from '@preact/signals';
 import type { ConversationId } from '../../../protocol/ConversationId';
+import type { SiteId } from '../../../protocol/SiteId';
+import type { VisitorId } from '../../../protocol/VisitorId';
 
 /** Where the console is served; the server answers index.html for every path under it. */
 export const BASE = import.meta.env.BASE_URL;
@@ -7,23 +9,38 @@ export const BASE = import.meta.env.BASE_URL;
 export type Route =
   | { page: 'setup'; token: string | null }
   | { page: 'inbox' }
-  | { page: 'conversation'; id: ConversationId };
+  | { page: 'conversation'; id: ConversationId }
+  | { page: 'visitors'; id: VisitorId | null }
+  | { page: 'rules'; site: SiteId | null };
+
+/** The one path segment after `prefix/`, decoded; null when absent, undefined when mangled. */
+function segment(rest: string, prefix: string): string | null | undefined {
+  if (rest === prefix) return null;
+  const match = new RegExp(`^${prefix}/([^/]+)$`).exec(rest);
+  if (!match) return undefined;
+  try {
+    return decodeURIComponent(match[1]!);
+  } catch {
+    return undefined;
+  }
+}
 
 export function parseRoute(pathname: string, search: string): Route {
   const rest = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : '';
   if (rest === 'setup') return { page: 'setup', token: new URLSearchParams(search).get('token') };
-  const match = /^c\/([^/]+)$/.exec(rest);
-  if (match) {
-    try {
-      return { page: 'conversation', id: decodeURIComponent(match[1]!) };
-    } catch {
-      // A mangled address falls back to the inbox.
-    }
-  }
+  // A mangled address falls back to the inbox.
+  const conversation = segment(rest, 'c');
+  if (conversation) return { page: 'conversation', id: conversation };
+  const visitor = segment(rest, 'visitors');
+  if (visitor !== undefined) return { page: 'visitors', id: visitor };
+  const site = segment(rest, 'rules');
+  if (site !== undefined) return { page: 'rules', site };
   return { page: 'inbox' };
 }
 
 export const conversationPath = (id: ConversationId) => `${BASE}c/${encodeURIComponent(id)}`;
+export const visitorsPath = (id: VisitorId | null = null) => `${BASE}visitors${id ? `/${encodeURIComponent(id)}` : ''}`;
+export const rulesPath = (site: SiteId | null = null) => `${BASE}rules${site ? `/${encodeURIComponent(site)}` : ''}`;
 
 export const route = signal<Route>(parseRoute(location.pathname, location.search));
 

@@ -24,6 +24,7 @@ import {
 } from '../live/delivery';
 import { ReceiptReporter } from '../live/receipts';
 import { TypingNotifier } from '../live/typing';
+import { VisitorsStore } from '../visitors/store';
 
 /** Longest message the server accepts, in Unicode code points. */
 export const MAX_MESSAGE_CHARS = 4000;
@@ -46,6 +47,8 @@ export interface StoreDeps {
   onRefused(): void;
   /** A conversation started waiting while the console was running. */
   onNewWaiting(conversation: ConversationSummary): void;
+  /** Runs a function before the next paint; the live visitor list applies its changes there. */
+  frame?: (flush: () => void) => void;
 }
 
 export type PendingAction = { readonly id: ConversationId; readonly action: 'take' | 'close' };
@@ -84,6 +87,8 @@ export class ConsoleStore {
     return unreadTotal(this.unread.value, [...waiting, ...mine].map((c) => c.id));
   });
 
+  readonly visitors: VisitorsStore;
+
   private readonly socket: Link;
   private readonly receipts: ReceiptReporter;
   private readonly typing: TypingNotifier;
@@ -103,6 +108,13 @@ export class ConsoleStore {
     const send = (frame: AgentClientFrame) => this.socket.send(frame);
     this.receipts = new ReceiptReporter(send);
     this.typing = new TypingNotifier((conversation_id, active) => send({ type: 'typing', conversation_id, active }));
+    this.visitors = new VisitorsStore({
+      send,
+      ...(deps.frame ? { frame: deps.frame } : {}),
+      onOffline: () => {
+        this.notice.value = 'network';
+      },
+    });
   }
 
   start(): void {
@@ -113,6 +125,7 @@ export class ConsoleStore {
     this.typing.stop();
     this.receipts.dispose();
     for (const timer of this.typingTimers.values()) clearTimeout(timer);
+    this.visitors.dispose();
     this.socket.stop();
   }
 
@@ -126,6 +139,16 @@ export class ConsoleStore {
       this.loadOpen();
       this.markOpenRead();
     });
+  }
+
+  /**
+   * Makes a conversation from elsewhere (a visitor's profile) openable, e.g. one closed
+   * too long ago to be in the welcome. Known conversations stay as the socket told them.
+   */
+  know(c: ConversationSummary): void {
+    if (this.conversations.value.has(c.id)) return;
+    this.conversations.value = new Map(this.conversations.value).set(c.id, c);
+    if (c.id === this.openId.value) this.loadOpen();
   }
 
   setViewing(viewing: boolean): void {
@@ -233,7 +256,14 @@ export class ConsoleStore {
         if (frame.client_msg_id) this.run(refuseMessage(this.delivery.value, frame.client_msg_id, frame.code));
         else this.notice.value = frame.code;
         this.pending.value = null;
+        this.visitors.refused();
         return;
+      case 'visitors':
+        return this.visitors.receiveSnapshot(frame.visitors);
+      case 'visitors_changed':
+        return this.visitors.receiveChanges(frame.changed, frame.left);
+      case 'invitation':
+        return this.visitors.receiveInvitation(frame.visitor_id, frame.invitation);
       case 'reconnect':
       case 'pong':
         return;
@@ -260,6 +290,7 @@ export class ConsoleStore {
     if (!first) for (const c of list) if (this.startedWaiting(before.get(c.id), c)) this.deps.onNewWaiting(c);
     this.pending.value = null;
     this.ready.value = true;
+    this.visitors.welcome();
 
     // The open conversation joins the threads first so `welcome` syncs it along with the rest.
     const open = this.openId.value;

@@ -1,6 +1,7 @@
 import type { Author } from '../../../protocol/Author';
 import type { ConversationSummary } from '../../../protocol/ConversationSummary';
 import type { Event } from '../../../protocol/Event';
+import type { LiveVisitor } from '../../../protocol/LiveVisitor';
 import type { Me } from '../../../protocol/Me';
 
 export const ME: Me = {
@@ -36,6 +37,28 @@ export function summary(id: string, fields: Partial<ConversationSummary> = {}): 
     last_message: null,
     created_at: T0,
     updated_at: T0,
+    ...fields,
+  };
+}
+
+export function liveVisitor(id: string, fields: Partial<LiveVisitor> = {}): LiveVisitor {
+  return {
+    visitor_id: id,
+    site_id: 'site-1',
+    visit_id: `visit-${id}`,
+    visit_number: 1,
+    identity: { name: null, email: null, phone: null, external_id: null, verified: false, contact_id: null },
+    page: { url: `https://shop.example/p/${id}`, title: `Page ${id}`, at: T0 },
+    path: [],
+    referrer: null,
+    utm_source: null,
+    visit_started_at: T0,
+    country: null,
+    client: { browser: 'Firefox', os: 'Linux', device: 'desktop' },
+    lang: 'en',
+    active: true,
+    chat: null,
+    invitation: null,
     ...fields,
   };
 }

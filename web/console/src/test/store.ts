@@ -12,6 +12,7 @@ export function storeHarness() {
   const sent: AgentClientFrame[] = [];
   let up = true;
   let ids = 0;
+  const frames: (() => void)[] = [];
   const deps: StoreDeps = {
     me: ME,
     connect: (h) => {
@@ -22,6 +23,7 @@ export function storeHarness() {
     onMe: vi.fn(),
     onRefused: vi.fn(),
     onNewWaiting: vi.fn(),
+    frame: (flush) => frames.push(flush),
   };
   const store = new ConsoleStore(deps);
   const receive = (frame: AgentServerFrame) => handlers.onFrame(frame);
@@ -35,7 +37,11 @@ export function storeHarness() {
   const setUp = (value: boolean) => {
     up = value;
   };
-  return { store, deps, sent, receive, welcome, take, setUp };
+  /** Runs the frame callbacks the store asked for, as the browser would before painting. */
+  const paint = () => {
+    for (const flush of frames.splice(0)) flush();
+  };
+  return { store, deps, sent, receive, welcome, take, setUp, paint, frames };
 }
 
 export const mineActive = (id: string, fields: Partial<ConversationSummary> = {}) =>
