@@ -101,7 +101,10 @@ impl SitePatch {
             }
         }
         if let Some(greetings) = &mut self.greetings {
-            greetings.retain(|_, text| !text.trim().is_empty());
+            for text in greetings.values_mut() {
+                *text = text.trim().to_owned();
+            }
+            greetings.retain(|_, text| !text.is_empty());
             let bad = greetings.iter().any(|(lang, text)| {
                 !matches!(lang.as_str(), "en" | "ru" | "uk" | "ja")
                     || text.chars().count() > MAX_GREETING_CHARS
@@ -125,12 +128,202 @@ pub fn default_greeting(lang: &str) -> &'static str {
     }
 }
 
-/// The greeting for `name` in `lang`, from the site's texts or the built-in one.
+/// The greeting for `name` in `lang` (`ru`, `ru-RU`, `ru_RU`), from the site's
+/// texts or the built-in one; English for a language without either.
 pub fn greeting(greetings: &Greetings, lang: &str, name: &str) -> String {
-    let primary = lang.split('-').next().unwrap_or("en").to_ascii_lowercase();
+    let primary = lang
+        .trim()
+        .split(['-', '_'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     let template = greetings
         .get(&primary)
         .map(String::as_str)
         .unwrap_or_else(|| default_greeting(&primary));
     template.replace("{name}", name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tracking(params: &[&str]) -> SitePatch {
+        SitePatch {
+            tracking: Some(TrackingSettings {
+                enabled: true,
+                honor_dnt: true,
+                stripped_params: params.iter().map(|p| (*p).to_owned()).collect(),
+            }),
+            greetings: None,
+        }
+    }
+
+    fn greetings(pairs: &[(&str, &str)]) -> Greetings {
+        pairs
+            .iter()
+            .map(|(lang, text)| ((*lang).to_owned(), (*text).to_owned()))
+            .collect()
+    }
+
+    fn with_greetings(pairs: &[(&str, &str)]) -> SitePatch {
+        SitePatch {
+            tracking: None,
+            greetings: Some(greetings(pairs)),
+        }
+    }
+
+    #[test]
+    fn default_tracking_strips_the_default_parameters() {
+        let settings = TrackingSettings::default();
+        assert!(settings.enabled);
+        assert!(!settings.honor_dnt);
+        assert_eq!(
+            settings.stripped_params.len(),
+            crate::privacy::DEFAULT_STRIPPED_PARAMS.len()
+        );
+    }
+
+    #[test]
+    fn an_empty_patch_is_valid() {
+        assert_eq!(SitePatch::default().validated(), Ok(SitePatch::default()));
+    }
+
+    #[test]
+    fn stripped_params_are_trimmed_and_blank_ones_dropped() {
+        let valid = tracking(&[" order ", "", "  ", "coupon"])
+            .validated()
+            .unwrap();
+        assert_eq!(
+            valid.tracking.unwrap().stripped_params,
+            vec!["order".to_owned(), "coupon".to_owned()]
+        );
+        // An empty list is allowed: the site strips nothing.
+        assert!(tracking(&[]).validated().is_ok());
+    }
+
+    #[test]
+    fn stripped_params_are_bounded() {
+        let many: Vec<String> = (0..=MAX_STRIPPED_PARAMS).map(|i| format!("p{i}")).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        assert_eq!(
+            tracking(&many).validated(),
+            Err(SiteSettingsError::StrippedParams)
+        );
+        assert!(tracking(&many[..MAX_STRIPPED_PARAMS]).validated().is_ok());
+        let long = "p".repeat(101);
+        assert_eq!(
+            tracking(&[&long]).validated(),
+            Err(SiteSettingsError::StrippedParams)
+        );
+        assert!(tracking(&[&"я".repeat(100)]).validated().is_ok());
+        assert_eq!(
+            tracking(&["a\u{0}b"]).validated(),
+            Err(SiteSettingsError::StrippedParams)
+        );
+    }
+
+    #[test]
+    fn greetings_are_trimmed_and_blank_ones_dropped() {
+        let valid = with_greetings(&[("en", "  Hi {name}!  "), ("ru", " \n ")])
+            .validated()
+            .unwrap();
+        assert_eq!(valid.greetings.unwrap(), greetings(&[("en", "Hi {name}!")]));
+    }
+
+    #[test]
+    fn greetings_are_bounded_and_keyed_by_known_languages() {
+        for lang in ["de", "EN", "ru-RU", "", "<b>"] {
+            assert_eq!(
+                with_greetings(&[(lang, "Hi")]).validated(),
+                Err(SiteSettingsError::Greeting),
+                "{lang:?}"
+            );
+        }
+        for lang in ["en", "ru", "uk", "ja"] {
+            assert!(with_greetings(&[(lang, "Hi")]).validated().is_ok());
+        }
+        let longest = "ё".repeat(MAX_GREETING_CHARS);
+        assert!(with_greetings(&[("ru", &longest)]).validated().is_ok());
+        let too_long = "ё".repeat(MAX_GREETING_CHARS + 1);
+        assert_eq!(
+            with_greetings(&[("ru", &too_long)]).validated(),
+            Err(SiteSettingsError::Greeting)
+        );
+        assert!(with_greetings(&[("en", "Hi\nthere")]).validated().is_ok());
+        assert_eq!(
+            with_greetings(&[("en", "Hi\u{7}")]).validated(),
+            Err(SiteSettingsError::Greeting)
+        );
+    }
+
+    #[test]
+    fn patches_deserialise_strictly() {
+        let patch: SitePatch = serde_json::from_str(r#"{"greetings": {"en": "Hi"}}"#).unwrap();
+        assert_eq!(patch.tracking, None);
+        assert!(serde_json::from_str::<SitePatch>(r#"{"colour": "red"}"#).is_err());
+        assert!(
+            serde_json::from_str::<SitePatch>(
+                r#"{"tracking": {"enabled": true, "honor_dnt": false}}"#
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn greeting_uses_the_site_text_with_the_name() {
+        let site = greetings(&[("ru", "С возвращением, {name}! {name}, скидка ждёт.")]);
+        assert_eq!(
+            greeting(&site, "ru", "Анна"),
+            "С возвращением, Анна! Анна, скидка ждёт."
+        );
+        assert_eq!(
+            greeting(&site, "ru-RU", "Анна"),
+            "С возвращением, Анна! Анна, скидка ждёт."
+        );
+        assert_eq!(
+            greeting(&site, "RU_ua", "Анна"),
+            "С возвращением, Анна! Анна, скидка ждёт."
+        );
+    }
+
+    #[test]
+    fn greeting_falls_back_to_the_built_in_text_per_language() {
+        let site = greetings(&[("ru", "Привет, {name}")]);
+        assert_eq!(
+            greeting(&site, "en-GB", "Ann"),
+            "Hello, Ann! Glad to see you again."
+        );
+        assert_eq!(
+            greeting(&site, "uk", "Олена"),
+            "Вітаємо, Олена! Раді знову вас бачити."
+        );
+        assert_eq!(
+            greeting(&Greetings::new(), "ja-JP", "田中"),
+            "田中様、こんにちは！またお会いできて嬉しいです。"
+        );
+        assert_eq!(
+            greeting(&Greetings::new(), "ru-RU", "Анна"),
+            "Здравствуйте, Анна! Рады снова вас видеть."
+        );
+    }
+
+    #[test]
+    fn an_unknown_language_gets_english() {
+        for lang in ["de", "", "zh-Hant-TW", "x", "-ru", "🙂"] {
+            assert_eq!(
+                greeting(&Greetings::new(), lang, "Ann"),
+                "Hello, Ann! Glad to see you again.",
+                "{lang:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_name_is_inserted_literally() {
+        assert_eq!(
+            greeting(&Greetings::new(), "en", "{name} <b>"),
+            "Hello, {name} <b>! Glad to see you again."
+        );
+    }
 }
