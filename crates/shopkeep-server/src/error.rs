@@ -84,6 +84,11 @@ pub fn describe(error: &StoreError) -> (StatusCode, ErrorCode, String) {
             "not found".into(),
         ),
         StoreError::Conflict(what) => (StatusCode::CONFLICT, ErrorCode::InvalidInput, what.clone()),
+        StoreError::Limit(what) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::InvalidInput,
+            what.clone(),
+        ),
         StoreError::Rule(rule) => {
             let code = match rule {
                 TransitionError::Closed => ErrorCode::ConversationClosed,

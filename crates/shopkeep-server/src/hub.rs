@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 use shopkeep_core::event::Event;
-use shopkeep_core::ids::{ConversationId, StaffId, VisitorId};
+use shopkeep_core::ids::{ContactId, ConversationId, StaffId, VisitorId};
 use shopkeep_core::protocol::shared::{ConversationSummary, Receipts, Side};
 use shopkeep_core::protocol::{agent, visitor};
 use shopkeep_core::staff::AgentStatus;
@@ -35,6 +35,8 @@ pub struct StaffFrame {
     pub json: Frame,
     /// Only this member of staff (their presence); `None` for all staff.
     pub only: Option<StaffId>,
+    /// Live visitor list changes, only for consoles watching the list.
+    pub visitors: bool,
 }
 
 struct VisitorSocket {
@@ -50,6 +52,11 @@ struct Presence {
 
 pub struct Hub {
     visitors: Mutex<HashMap<VisitorId, Vec<VisitorSocket>>>,
+    /// Connected visitors verified as each contact, so a contact's conversation
+    /// reaches all of their devices.
+    contacts: Mutex<HashMap<ContactId, HashMap<VisitorId, usize>>>,
+    /// Every conversation summary published, for visitor tracking.
+    summaries: broadcast::Sender<ConversationSummary>,
     staff_feed: broadcast::Sender<StaffFrame>,
     presence: Mutex<HashMap<StaffId, Presence>>,
     operators_online: watch::Sender<bool>,
@@ -64,6 +71,30 @@ pub struct VisitorRegistration {
     hub: Arc<Hub>,
     visitor: VisitorId,
     socket: u64,
+}
+
+/// A connection's verified link to a contact; dropping it unlinks.
+pub struct ContactLink {
+    hub: Arc<Hub>,
+    contact: ContactId,
+    visitor: VisitorId,
+}
+
+impl Drop for ContactLink {
+    fn drop(&mut self) {
+        let mut contacts = self.hub.lock_contacts();
+        if let Some(visitors) = contacts.get_mut(&self.contact) {
+            if let Some(count) = visitors.get_mut(&self.visitor) {
+                *count -= 1;
+                if *count == 0 {
+                    visitors.remove(&self.visitor);
+                }
+            }
+            if visitors.is_empty() {
+                contacts.remove(&self.contact);
+            }
+        }
+    }
 }
 
 impl Drop for VisitorRegistration {
@@ -110,8 +141,11 @@ pub fn to_frame<T: Serialize>(value: &T) -> Frame {
 impl Hub {
     pub fn new(presence_grace: Duration) -> Arc<Self> {
         let (staff_feed, _) = broadcast::channel(STAFF_FEED);
+        let (summaries, _) = broadcast::channel(STAFF_FEED);
         Arc::new(Self {
             visitors: Mutex::default(),
+            contacts: Mutex::default(),
+            summaries,
             staff_feed,
             presence: Mutex::default(),
             operators_online: watch::Sender::new(false),
@@ -192,10 +226,57 @@ impl Hub {
         }
         self.recompute_online();
         let frame = to_frame(&agent::ServerFrame::Status { status });
+        self.to_one_staff(staff, frame);
+    }
+
+    /// A frame for every console tab of one member of staff.
+    pub fn to_one_staff(&self, staff: StaffId, json: Frame) {
         let _ = self.staff_feed.send(StaffFrame {
-            json: frame,
+            json,
             only: Some(staff),
+            visitors: false,
         });
+    }
+
+    /// Live visitor list changes, for consoles that watch the list.
+    pub fn to_visitor_watchers(&self, json: Frame) {
+        let _ = self.staff_feed.send(StaffFrame {
+            json,
+            only: None,
+            visitors: true,
+        });
+    }
+
+    /// Staff who are online (status and an open console), in a stable order.
+    pub fn online_operators(&self) -> Vec<StaffId> {
+        let mut online: Vec<StaffId> = self
+            .lock_presence()
+            .iter()
+            .filter(|(_, p)| p.sockets > 0 && p.status == AgentStatus::Online)
+            .map(|(id, _)| *id)
+            .collect();
+        online.sort();
+        online
+    }
+
+    /// Links a connected visitor to the contact it was verified as.
+    pub fn link_contact(self: &Arc<Self>, contact: ContactId, visitor: VisitorId) -> ContactLink {
+        *self
+            .lock_contacts()
+            .entry(contact)
+            .or_default()
+            .entry(visitor)
+            .or_default() += 1;
+        ContactLink {
+            hub: self.clone(),
+            contact,
+            visitor,
+        }
+    }
+
+    /// Conversation summaries as they are published.
+    pub fn summaries(&self) -> broadcast::Receiver<ConversationSummary> {
+        self.summaries.subscribe()
     }
 
     fn recompute_online(&self) {
@@ -220,7 +301,7 @@ impl Hub {
         let frame = to_frame(&visitor::ServerFrame::Event {
             event: event.clone(),
         });
-        self.to_visitor(conversation.visitor_id, &frame);
+        self.to_conversation_visitors(conversation, &frame);
         self.to_staff(frame);
         self.publish_summary(conversation);
     }
@@ -231,6 +312,7 @@ impl Hub {
             conversation: conversation.clone(),
         });
         self.to_staff(summary);
+        let _ = self.summaries.send(conversation.clone());
     }
 
     pub fn publish_receipts(&self, conversation: &ConversationSummary, receipts: Receipts) {
@@ -238,7 +320,7 @@ impl Hub {
             conversation_id: conversation.id,
             receipts,
         });
-        self.to_visitor(conversation.visitor_id, &frame);
+        self.to_conversation_visitors(conversation, &frame);
         self.to_staff(frame);
     }
 
@@ -268,10 +350,36 @@ impl Hub {
 
     fn to_staff(&self, json: Frame) {
         // No receivers is fine: no console is open.
-        let _ = self.staff_feed.send(StaffFrame { json, only: None });
+        let _ = self.staff_feed.send(StaffFrame {
+            json,
+            only: None,
+            visitors: false,
+        });
     }
 
-    fn to_visitor(&self, visitor: VisitorId, frame: &Frame) {
+    /// The conversation's visitor, and the contact's other connected devices.
+    fn to_conversation_visitors(&self, conversation: &ConversationSummary, frame: &Frame) {
+        self.to_visitor(conversation.visitor_id, frame);
+        let Some(contact) = conversation.contact_id else {
+            return;
+        };
+        let others: Vec<VisitorId> = self
+            .lock_contacts()
+            .get(&contact)
+            .map(|visitors| {
+                visitors
+                    .keys()
+                    .filter(|v| **v != conversation.visitor_id)
+                    .copied()
+                    .collect()
+            })
+            .unwrap_or_default();
+        for visitor in others {
+            self.to_visitor(visitor, frame);
+        }
+    }
+
+    pub fn to_visitor(&self, visitor: VisitorId, frame: &Frame) {
         let mut visitors = self.lock_visitors();
         let Some(sockets) = visitors.get_mut(&visitor) else {
             return;
@@ -299,6 +407,14 @@ impl Hub {
     fn lock_visitors(&self) -> std::sync::MutexGuard<'_, HashMap<VisitorId, Vec<VisitorSocket>>> {
         // A panic while holding the lock leaves plain data behind; keep serving.
         self.visitors
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn lock_contacts(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<ContactId, HashMap<VisitorId, usize>>> {
+        self.contacts
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }

@@ -9,6 +9,16 @@ pub fn supported_lang(tag: &str) -> Option<&'static str> {
     SUPPORTED.into_iter().find(|code| *code == primary)
 }
 
+/// The invitation text when the operator does not write their own, in the visitor's language.
+pub fn default_invitation(lang: Option<&str>) -> &'static str {
+    match lang.and_then(supported_lang) {
+        Some("ru") => "Здравствуйте! Могу чем-нибудь помочь?",
+        Some("uk") => "Вітаємо! Можу чимось допомогти?",
+        Some("ja") => "こんにちは！何かお手伝いできることはありますか？",
+        _ => "Hi! Can I help you with anything?",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

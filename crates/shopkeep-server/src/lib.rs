@@ -54,7 +54,18 @@ pub async fn launch(
     let public = PublicOrigin::new(settings.public_url.as_deref()).map_err(anyhow::Error::msg)?;
     let hub = Hub::new(settings.presence_grace);
     let hashing = std::thread::available_parallelism().map_or(2, usize::from);
+    let geo = match &settings.tracking.geoip_database {
+        Some(path) => Some(Arc::new(tracking::geo::GeoIp::open(path).map_err(
+            |error| anyhow::anyhow!("cannot open the GeoIP database {}: {error}", path.display()),
+        )?)),
+        None => None,
+    };
+    let tracker =
+        tracking::live::Tracker::new(store.clone(), hub.clone(), settings.tracking.leave_grace);
+    let flusher = tracker.spawn_flusher(settings.tracking.flush_interval);
     let state = AppState {
+        tracker: tracker.clone(),
+        geo,
         store: store.clone(),
         hub: hub.clone(),
         limiters: Arc::new(Limiters::new(&settings)),
@@ -63,6 +74,8 @@ pub async fn launch(
         public: Arc::new(public),
         settings: Arc::new(settings),
     };
+    let rules =
+        tracking::invitations::spawn_rules(state.clone(), state.settings.tracking.rules_interval);
     let limiters = state.limiters.clone();
     let sweeper = tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(60));
@@ -92,6 +105,10 @@ pub async fn launch(
     while hub.connected_visitors() > 0 && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    rules.abort();
+    flusher.abort();
+    // Page views gathered since the last tick.
+    tracker.flush().await;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -26,6 +26,40 @@ pub struct ServerSettings {
     #[serde(with = "millis")]
     pub session_absolute: Duration,
     pub limits: Limits,
+    /// Visitor tracking.
+    pub tracking: TrackingConfig,
+}
+
+/// Where tracking data comes from and how it is batched.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrackingConfig {
+    /// A MaxMind-format country database (`.mmdb`); without one, countries are unknown.
+    pub geoip_database: Option<std::path::PathBuf>,
+    /// Proxies whose `X-Forwarded-For` is believed: addresses or CIDR ranges.
+    pub trusted_proxies: Vec<String>,
+    /// How often page views are written and live-list changes pushed.
+    #[serde(with = "millis")]
+    pub flush_interval: Duration,
+    /// How long a visitor with no open tab stays in the live list (page to page
+    /// navigation closes and reopens the socket).
+    #[serde(with = "millis")]
+    pub leave_grace: Duration,
+    /// How often invitation rules are checked against live visitors.
+    #[serde(with = "millis")]
+    pub rules_interval: Duration,
+}
+
+impl Default for TrackingConfig {
+    fn default() -> Self {
+        Self {
+            geoip_database: None,
+            trusted_proxies: Vec::new(),
+            flush_interval: Duration::from_millis(250),
+            leave_grace: Duration::from_secs(15),
+            rules_interval: Duration::from_secs(1),
+        }
+    }
 }
 
 /// Rates and sizes. Per-IP limits count the socket peer address.
@@ -53,6 +87,7 @@ impl Default for ServerSettings {
             session_idle: Duration::from_secs(12 * 3600),
             session_absolute: Duration::from_secs(7 * 24 * 3600),
             limits: Limits::default(),
+            tracking: TrackingConfig::default(),
         }
     }
 }

@@ -67,6 +67,8 @@ pub async fn create(store: &dyn Store, new: NewSite) -> Result<Site, SiteError> 
         hmac_secret: tokens::new_token(),
         color: new.color,
         lang: None,
+        tracking: Default::default(),
+        greetings: Default::default(),
         created_at: shopkeep_store::sqlite::now(),
     };
     Ok(store.create_site(site).await?)

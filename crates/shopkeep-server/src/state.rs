@@ -11,6 +11,8 @@ use crate::auth::password::Hasher;
 use crate::hub::Hub;
 use crate::origin::PublicOrigin;
 use crate::settings::ServerSettings;
+use crate::tracking::geo::GeoIp;
+use crate::tracking::live::Tracker;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -21,6 +23,9 @@ pub struct AppState {
     pub limiters: Arc<Limiters>,
     pub public: Arc<PublicOrigin>,
     pub sockets: Arc<SocketCounter>,
+    pub tracker: Arc<Tracker>,
+    /// The country database, when one is configured.
+    pub geo: Option<Arc<GeoIp>>,
 }
 
 /// Rate limiters keyed by client address.

@@ -11,6 +11,9 @@ pub enum StoreError {
     Conflict(String),
     #[error(transparent)]
     Rule(#[from] TransitionError),
+    /// A limit on how many of something may exist was reached.
+    #[error("limit reached: {0}")]
+    Limit(String),
     #[error("the store is shutting down")]
     ShuttingDown,
     /// Any other backend failure, with its message (cloneable so one failed

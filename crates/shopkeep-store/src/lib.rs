@@ -15,11 +15,15 @@ pub mod sqlite;
 
 use async_trait::async_trait;
 use shopkeep_core::Millis;
+use shopkeep_core::attributes::Attributes;
 use shopkeep_core::event::{Author, Event};
-use shopkeep_core::ids::{ConversationId, Seq, SiteId, StaffId, VisitorId};
+use shopkeep_core::ids::{ContactId, ConversationId, RuleId, Seq, SiteId, StaffId, VisitorId};
 use shopkeep_core::protocol::shared::{AgentRef, ConversationSummary, Receipts, Side};
+use shopkeep_core::rules::{Rule, RuleDraft};
+use shopkeep_core::site::{Greetings, TrackingSettings};
 use shopkeep_core::staff::AgentStatus;
 use shopkeep_core::text::{ClientMsgId, MessageText};
+use shopkeep_core::tracking::Visit;
 
 pub use error::{Result, StoreError};
 pub use model::*;
@@ -32,6 +36,12 @@ pub trait Store: Send + Sync + 'static {
     async fn site_by_slug(&self, slug: &str) -> Result<Option<Site>>;
     async fn site(&self, id: SiteId) -> Result<Option<Site>>;
     async fn list_sites(&self) -> Result<Vec<Site>>;
+    async fn update_site_settings(
+        &self,
+        id: SiteId,
+        tracking: TrackingSettings,
+        greetings: Greetings,
+    ) -> Result<Site>;
 
     // Staff.
     /// Fails with [`StoreError::Conflict`] when the email is taken.
@@ -49,6 +59,9 @@ pub trait Store: Send + Sync + 'static {
         lang: Option<String>,
     ) -> Result<Staff>;
     async fn set_staff_status(&self, id: StaffId, status: AgentStatus) -> Result<()>;
+    /// Sets or (with `None`) removes the photo; returns the staff row after.
+    async fn set_staff_photo(&self, id: StaffId, photo: Option<StaffPhoto>) -> Result<Staff>;
+    async fn staff_photo(&self, id: StaffId) -> Result<Option<StaffPhoto>>;
 
     // Staff sessions and one-time setup tokens.
     async fn create_session(&self, session: Session) -> Result<()>;
@@ -64,11 +77,61 @@ pub trait Store: Send + Sync + 'static {
     async fn create_visitor(&self, site: SiteId, token_hash: Vec<u8>) -> Result<Visitor>;
     async fn visitor_by_token(&self, site: SiteId, token_hash: &[u8]) -> Result<Option<Visitor>>;
     async fn touch_visitor(&self, id: VisitorId, now: Millis) -> Result<()>;
+    async fn visitor(&self, id: VisitorId) -> Result<Option<Visitor>>;
+    /// Records who the visitor says they are. With `verified_id`, the contact with
+    /// that id is found or created, takes the claims, and the visitor (and its
+    /// conversations) are linked to it; without, the claims stay on the visitor
+    /// only and any earlier link is kept as it was.
+    async fn identify_visitor(
+        &self,
+        visitor: VisitorId,
+        claims: Claims,
+        verified_id: Option<String>,
+    ) -> Result<Identified>;
+    async fn set_visitor_attributes(
+        &self,
+        visitor: VisitorId,
+        attributes: Attributes,
+    ) -> Result<()>;
+    async fn contact(&self, id: ContactId) -> Result<Option<Contact>>;
+    /// Every visitor linked to the contact.
+    async fn contact_visitors(&self, id: ContactId) -> Result<Vec<VisitorId>>;
+
+    // Visits and pages.
+    /// Starts a visit; returns its number (1 for the visitor's first).
+    async fn start_visit(&self, visit: NewVisit) -> Result<u32>;
+    /// The visitor's latest visit with up to its last 50 pages.
+    async fn latest_visit(&self, visitor: VisitorId) -> Result<Option<Visit>>;
+    /// Visits of these visitors, newest first, each with up to 100 pages.
+    async fn visits(&self, visitors: &[VisitorId], limit: u32) -> Result<Vec<Visit>>;
+    /// Writes page views and visit activity in one transaction.
+    async fn record_tracking(&self, batch: TrackingBatch) -> Result<()>;
 
     // Conversations and their event log.
     async fn conversation(&self, id: ConversationId) -> Result<Option<ConversationSummary>>;
     /// The visitor's most recent conversation, open or closed.
     async fn latest_conversation(&self, visitor: VisitorId) -> Result<Option<ConversationSummary>>;
+    /// The contact's most recent conversation, from any of its visitors.
+    async fn latest_contact_conversation(
+        &self,
+        contact: ContactId,
+    ) -> Result<Option<ConversationSummary>>;
+    /// Conversations of these visitors, newest first.
+    async fn conversations_of(
+        &self,
+        visitors: &[VisitorId],
+        limit: u32,
+    ) -> Result<Vec<ConversationSummary>>;
+    /// Opens a conversation already assigned to `agent`, whose invitation the
+    /// visitor accepted: `joined`, then the invitation text as the agent's first
+    /// message. A visitor with an open conversation gets [`StoreError::Conflict`].
+    async fn open_invited_conversation(
+        &self,
+        site: SiteId,
+        visitor: VisitorId,
+        agent: AgentRef,
+        text: MessageText,
+    ) -> Result<Transitioned>;
     async fn list_conversations(
         &self,
         filter: ConversationFilter,
@@ -114,6 +177,14 @@ pub trait Store: Send + Sync + 'static {
         side: Side,
         seq: Seq,
     ) -> Result<Receipts>;
+
+    // Invitation rules.
+    async fn list_rules(&self, site: SiteId) -> Result<Vec<Rule>>;
+    async fn rule(&self, id: RuleId) -> Result<Option<Rule>>;
+    /// Fails with [`StoreError::Limit`] when the site already has the most rules allowed.
+    async fn create_rule(&self, site: SiteId, draft: RuleDraft) -> Result<Rule>;
+    async fn update_rule(&self, id: RuleId, draft: RuleDraft) -> Result<Rule>;
+    async fn delete_rule(&self, id: RuleId) -> Result<()>;
 
     /// Flushes pending writes and stops the writer; later writes fail.
     async fn close(&self);

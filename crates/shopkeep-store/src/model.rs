@@ -1,10 +1,13 @@
 //! Records the store reads and writes that are not part of the wire protocol.
 
 use shopkeep_core::Millis;
+use shopkeep_core::attributes::Attributes;
 use shopkeep_core::event::Event;
-use shopkeep_core::ids::{SiteId, StaffId, VisitorId};
+use shopkeep_core::ids::{ContactId, SiteId, StaffId, VisitId, VisitorId};
 use shopkeep_core::protocol::shared::ConversationSummary;
+use shopkeep_core::site::{Greetings, TrackingSettings};
 use shopkeep_core::staff::{AgentStatus, Role};
+use shopkeep_core::tracking::{Client, PageView};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Site {
@@ -20,6 +23,8 @@ pub struct Site {
     pub hmac_secret: String,
     pub color: String,
     pub lang: Option<String>,
+    pub tracking: TrackingSettings,
+    pub greetings: Greetings,
     pub created_at: Millis,
 }
 
@@ -32,6 +37,8 @@ pub struct Staff {
     pub password_hash: String,
     pub status: AgentStatus,
     pub lang: String,
+    /// When the current photo was set; `None` without a photo.
+    pub photo_at: Option<Millis>,
     pub created_at: Millis,
 }
 
@@ -65,14 +72,89 @@ pub struct Session {
     pub expires_at: Millis,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Visitor {
     pub id: VisitorId,
     pub site_id: SiteId,
+    /// Name, email and phone as last given: verified when `contact_id` is set
+    /// and they came with the contact, otherwise claims.
     pub name: Option<String>,
     pub email: Option<String>,
+    pub phone: Option<String>,
+    /// The verified customer this visitor was last identified as.
+    pub contact_id: Option<ContactId>,
+    pub attributes: Attributes,
+    /// How many visits have started.
+    pub visits: u32,
     pub created_at: Millis,
     pub last_seen_at: Millis,
+}
+
+/// A customer the shop vouched for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Contact {
+    pub id: ContactId,
+    pub site_id: SiteId,
+    pub external_id: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub created_at: Millis,
+    pub last_seen_at: Millis,
+}
+
+/// Name, email and phone from `identify`, already checked for size and content.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Claims {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// The outcome of an `identify`.
+#[derive(Clone, Debug)]
+pub struct Identified {
+    pub visitor: Visitor,
+    /// Set when the identity was verified.
+    pub contact: Option<Contact>,
+    /// The contact existed before this visitor was linked to it, or this visitor
+    /// had visited before.
+    pub returning: bool,
+}
+
+/// A visit about to start.
+#[derive(Clone, Debug)]
+pub struct NewVisit {
+    pub id: VisitId,
+    pub visitor_id: VisitorId,
+    pub site_id: SiteId,
+    pub started_at: Millis,
+    pub referrer: Option<String>,
+    pub utm_source: Option<String>,
+    pub country: Option<String>,
+    pub client: Client,
+    pub lang: Option<String>,
+}
+
+/// Page views and visit activity gathered since the last flush, written in one go.
+#[derive(Clone, Debug, Default)]
+pub struct TrackingBatch {
+    pub pages: Vec<(VisitId, PageView)>,
+    /// Visits (and their visitors) seen at this time.
+    pub seen: Vec<(VisitId, VisitorId, Millis)>,
+}
+
+impl TrackingBatch {
+    pub fn is_empty(&self) -> bool {
+        self.pages.is_empty() && self.seen.is_empty()
+    }
+}
+
+/// A staff photo as uploaded (type checked by its magic bytes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StaffPhoto {
+    pub content_type: String,
+    pub data: Vec<u8>,
 }
 
 /// The result of posting a message.

@@ -6,7 +6,7 @@ use ts_rs::TS;
 use crate::Millis;
 use crate::conversation::ConversationStatus;
 use crate::event::Event;
-use crate::ids::{ConversationId, Seq, SiteId, StaffId, VisitorId};
+use crate::ids::{ContactId, ConversationId, Seq, SiteId, StaffId, VisitorId};
 use crate::protocol::ErrorCode;
 
 /// A member of staff as others see them.
@@ -45,6 +45,10 @@ pub struct ConversationSummary {
     pub id: ConversationId,
     pub site_id: SiteId,
     pub visitor_id: VisitorId,
+    /// The verified customer the visitor is, if the shop vouched for them.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<ContactId>,
     /// Short label for the visitor ("Visitor 3f9a" until they give a name).
     pub visitor_label: String,
     pub status: ConversationStatus,

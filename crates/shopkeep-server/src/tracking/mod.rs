@@ -3,4 +3,7 @@
 
 pub mod client_ip;
 pub mod geo;
+pub mod input;
+pub mod invitations;
+pub mod live;
 pub mod useragent;

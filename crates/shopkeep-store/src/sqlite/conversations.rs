@@ -4,7 +4,7 @@
 use shopkeep_core::Millis;
 use shopkeep_core::conversation::{ConversationState, ConversationStatus, TakeOutcome};
 use shopkeep_core::event::{Author, Event, EventBody};
-use shopkeep_core::ids::{ConversationId, Seq, SiteId, VisitorId};
+use shopkeep_core::ids::{ConversationId, Seq, SiteId, StaffId, VisitorId};
 use shopkeep_core::protocol::shared::{AgentRef, ConversationSummary, Receipts, Side};
 use shopkeep_core::text::{ClientMsgId, MessageText};
 use sqlx::{AssertSqlSafe, SqliteConnection};
@@ -141,7 +141,8 @@ pub(crate) async fn post_visitor_message(
     // the visitor's conversations, not only the open one.
     let previous: Option<Uuid> = sqlx::query_scalar(
         "SELECT e.conversation_id FROM events e JOIN conversations c ON c.id = e.conversation_id \
-         WHERE c.visitor_id = ? AND e.client_msg_id = ? AND e.author_kind = 'visitor'",
+         WHERE (c.visitor_id = ?1 OR c.contact_id = (SELECT contact_id FROM visitors WHERE id = ?1)) \
+         AND e.client_msg_id = ?2 AND e.author_kind = 'visitor'",
     )
     .bind(visitor.as_uuid())
     .bind(client_msg_id.as_str())
@@ -162,8 +163,9 @@ pub(crate) async fn post_visitor_message(
     }
 
     let open: Option<Uuid> = sqlx::query_scalar(
-        "SELECT id FROM conversations WHERE visitor_id = ? AND status != 'closed' \
-         ORDER BY created_at DESC LIMIT 1",
+        "SELECT id FROM conversations \
+         WHERE (visitor_id = ?1 OR contact_id = (SELECT contact_id FROM visitors WHERE id = ?1)) \
+         AND status != 'closed' ORDER BY created_at DESC LIMIT 1",
     )
     .bind(visitor.as_uuid())
     .fetch_optional(&mut *conn)
@@ -171,7 +173,10 @@ pub(crate) async fn post_visitor_message(
     .map_err(backend)?;
     let (conversation, opened) = match open {
         Some(id) => (ConversationId::from_uuid(id), false),
-        None => (open_conversation(conn, site, visitor).await?, true),
+        None => (
+            open_conversation(conn, site, visitor, ConversationStatus::Waiting, None).await?,
+            true,
+        ),
     };
     if !opened
         && stored_event(conn, conversation, &client_msg_id)
@@ -206,23 +211,70 @@ async fn open_conversation(
     conn: &mut SqliteConnection,
     site: SiteId,
     visitor: VisitorId,
+    status: ConversationStatus,
+    assignee: Option<StaffId>,
 ) -> Result<ConversationId> {
     let id = ConversationId::new();
     let at = now();
     sqlx::query(
-        "INSERT INTO conversations (id, site_id, visitor_id, status, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO conversations (id, site_id, visitor_id, contact_id, status, assignee_id, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, (SELECT contact_id FROM visitors WHERE id = ?3), ?4, ?5, ?6, ?6)",
     )
     .bind(id.as_uuid())
     .bind(site.as_uuid())
     .bind(visitor.as_uuid())
-    .bind(ConversationStatus::Waiting.as_str())
-    .bind(at)
+    .bind(status.as_str())
+    .bind(assignee.map(|agent| agent.as_uuid()))
     .bind(at)
     .execute(conn)
     .await
     .map_err(backend)?;
     Ok(id)
+}
+
+/// A conversation the visitor accepted an invitation into: assigned from the
+/// start, opened by the agent joining and saying the invitation's text.
+pub(crate) async fn open_invited(
+    conn: &mut SqliteConnection,
+    site: SiteId,
+    visitor: VisitorId,
+    agent: AgentRef,
+    text: MessageText,
+) -> Result<Transitioned> {
+    let open: Option<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM conversations WHERE visitor_id = ? AND status != 'closed' LIMIT 1",
+    )
+    .bind(visitor.as_uuid())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(backend)?;
+    if open.is_some() {
+        return Err(StoreError::Conflict(
+            "the visitor already has an open conversation".to_owned(),
+        ));
+    }
+    let conversation = open_conversation(
+        conn,
+        site,
+        visitor,
+        ConversationStatus::Active,
+        Some(agent.id),
+    )
+    .await?;
+    let author = Author::Agent {
+        id: agent.id,
+        name: agent.name,
+    };
+    append(conn, conversation, author.clone(), EventBody::Joined, None).await?;
+    let body = EventBody::Message {
+        text: text.into_string(),
+    };
+    let event = append(conn, conversation, author, body, None).await?;
+    let summary = existing_summary(conn, conversation).await?;
+    Ok(Transitioned {
+        event: Some(event),
+        conversation: summary,
+    })
 }
 
 pub(crate) async fn post_agent_message(

@@ -3,6 +3,7 @@
 
 mod conversations;
 mod rows;
+mod tracking;
 mod writer;
 
 use std::path::Path;
@@ -11,11 +12,15 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use shopkeep_core::Millis;
+use shopkeep_core::attributes::Attributes;
 use shopkeep_core::event::{Author, Event};
-use shopkeep_core::ids::{ConversationId, Seq, SiteId, StaffId, VisitorId};
+use shopkeep_core::ids::{ContactId, ConversationId, RuleId, Seq, SiteId, StaffId, VisitorId};
 use shopkeep_core::protocol::shared::{AgentRef, ConversationSummary, Receipts, Side};
+use shopkeep_core::rules::{Rule, RuleDraft};
+use shopkeep_core::site::{Greetings, TrackingSettings};
 use shopkeep_core::staff::AgentStatus;
 use shopkeep_core::text::{ClientMsgId, MessageText};
+use shopkeep_core::tracking::Visit;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{AssertSqlSafe, ConnectOptions, SqliteConnection, SqlitePool};
 use tokio::task::JoinHandle;
@@ -23,7 +28,8 @@ use tokio::task::JoinHandle;
 use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::model::{
-    ConversationFilter, NewStaff, Posted, Session, Site, Staff, Transitioned, Visitor,
+    Claims, Contact, ConversationFilter, Identified, NewStaff, NewVisit, Posted, Session, Site,
+    Staff, StaffPhoto, TrackingBatch, Transitioned, Visitor,
 };
 use writer::{Writer, backend};
 
@@ -99,6 +105,10 @@ async fn migrate(options: SqliteConnectOptions) -> Result<()> {
     migrated
 }
 
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|error| StoreError::Backend(error.to_string()))
+}
+
 fn conflict_on_unique(error: sqlx::Error, what: &str) -> StoreError {
     match &error {
         sqlx::Error::Database(db) if db.is_unique_violation() => {
@@ -146,8 +156,8 @@ impl Store for SqliteStore {
                     let origins = serde_json::to_string(&site.allowed_origins)
                         .map_err(|error| StoreError::Backend(error.to_string()))?;
                     sqlx::query(
-                        "INSERT INTO sites (id, slug, name, public_key, allowed_origins, hmac_secret, color, lang, created_at) \
-                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "INSERT INTO sites (id, slug, name, public_key, allowed_origins, hmac_secret, color, lang, created_at, tracking, greetings) \
+                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     )
                     .bind(site.id.as_uuid())
                     .bind(&site.slug)
@@ -158,6 +168,8 @@ impl Store for SqliteStore {
                     .bind(&site.color)
                     .bind(&site.lang)
                     .bind(site.created_at)
+                    .bind(to_json(&site.tracking)?)
+                    .bind(to_json(&site.greetings)?)
                     .execute(conn)
                     .await
                     .map_err(|error| conflict_on_unique(error, "a site with that name exists"))?;
@@ -440,7 +452,18 @@ impl Store for SqliteStore {
                     .execute(conn)
                     .await
                     .map_err(|error| conflict_on_unique(error, "visitor token collision"))?;
-                    Ok(Visitor { id, site_id: site, name: None, email: None, created_at: at, last_seen_at: at })
+                    Ok(Visitor {
+                        id,
+                        site_id: site,
+                        name: None,
+                        email: None,
+                        phone: None,
+                        contact_id: None,
+                        attributes: Attributes::default(),
+                        visits: 0,
+                        created_at: at,
+                        last_seen_at: at,
+                    })
                 })
             })
             .await
@@ -610,6 +633,202 @@ impl Store for SqliteStore {
             .write(move |conn| {
                 Box::pin(conversations::mark_received(conn, conversation, side, seq))
             })
+            .await
+    }
+
+    async fn update_site_settings(
+        &self,
+        id: SiteId,
+        tracking: TrackingSettings,
+        greetings: Greetings,
+    ) -> Result<Site> {
+        self.writer
+            .write(move |conn| {
+                Box::pin(async move {
+                    let changed =
+                        sqlx::query("UPDATE sites SET tracking = ?, greetings = ? WHERE id = ?")
+                            .bind(to_json(&tracking)?)
+                            .bind(to_json(&greetings)?)
+                            .bind(id.as_uuid())
+                            .execute(&mut *conn)
+                            .await
+                            .map_err(backend)?
+                            .rows_affected();
+                    if changed == 0 {
+                        return Err(StoreError::NotFound);
+                    }
+                    fetch_site(conn, "id", SiteLookup::Id(id))
+                        .await?
+                        .ok_or(StoreError::NotFound)
+                })
+            })
+            .await
+    }
+
+    async fn set_staff_photo(&self, id: StaffId, photo: Option<StaffPhoto>) -> Result<Staff> {
+        self.writer
+            .write(move |conn| {
+                Box::pin(async move {
+                    tracking::set_photo(conn, id, photo).await?;
+                    fetch_staff(conn, id).await?.ok_or(StoreError::NotFound)
+                })
+            })
+            .await
+    }
+
+    async fn staff_photo(&self, id: StaffId) -> Result<Option<StaffPhoto>> {
+        self.read(move |conn| Box::pin(tracking::photo(conn, id)))
+            .await
+    }
+
+    async fn visitor(&self, id: VisitorId) -> Result<Option<Visitor>> {
+        self.read(move |conn| Box::pin(tracking::visitor(conn, id)))
+            .await
+    }
+
+    async fn identify_visitor(
+        &self,
+        visitor: VisitorId,
+        claims: Claims,
+        verified_id: Option<String>,
+    ) -> Result<Identified> {
+        self.writer
+            .write(move |conn| Box::pin(tracking::identify(conn, visitor, claims, verified_id)))
+            .await
+    }
+
+    async fn set_visitor_attributes(
+        &self,
+        visitor: VisitorId,
+        attributes: Attributes,
+    ) -> Result<()> {
+        self.writer
+            .write(move |conn| {
+                Box::pin(async move { tracking::set_attributes(conn, visitor, &attributes).await })
+            })
+            .await
+    }
+
+    async fn contact(&self, id: ContactId) -> Result<Option<Contact>> {
+        self.read(move |conn| Box::pin(tracking::contact(conn, id)))
+            .await
+    }
+
+    async fn contact_visitors(&self, id: ContactId) -> Result<Vec<VisitorId>> {
+        self.read(move |conn| Box::pin(tracking::contact_visitors(conn, id)))
+            .await
+    }
+
+    async fn start_visit(&self, visit: NewVisit) -> Result<u32> {
+        self.writer
+            .write(move |conn| Box::pin(tracking::start_visit(conn, visit)))
+            .await
+    }
+
+    async fn latest_visit(&self, visitor: VisitorId) -> Result<Option<Visit>> {
+        let mut found = self.visits(&[visitor], 1).await?;
+        Ok(found.pop())
+    }
+
+    async fn visits(&self, visitors: &[VisitorId], limit: u32) -> Result<Vec<Visit>> {
+        let visitors = visitors.to_vec();
+        self.read(move |conn| {
+            Box::pin(async move { tracking::visits(conn, &visitors, limit).await })
+        })
+        .await
+    }
+
+    async fn record_tracking(&self, batch: TrackingBatch) -> Result<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        self.writer
+            .write(move |conn| Box::pin(async move { tracking::record(conn, &batch).await }))
+            .await
+    }
+
+    async fn latest_contact_conversation(
+        &self,
+        contact: ContactId,
+    ) -> Result<Option<ConversationSummary>> {
+        let sql = format!(
+            "{} WHERE c.contact_id = ? ORDER BY c.created_at DESC, c.id DESC LIMIT 1",
+            rows::SUMMARY_SELECT
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(contact.as_uuid())
+            .fetch_optional(&self.reads)
+            .await
+            .map_err(backend)?;
+        row.as_ref().map(rows::summary).transpose()
+    }
+
+    async fn conversations_of(
+        &self,
+        visitors: &[VisitorId],
+        limit: u32,
+    ) -> Result<Vec<ConversationSummary>> {
+        if visitors.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders = vec!["?"; visitors.len()].join(", ");
+        let sql = format!(
+            "{} WHERE c.visitor_id IN ({placeholders}) ORDER BY c.created_at DESC, c.id DESC LIMIT ?",
+            rows::SUMMARY_SELECT
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for id in visitors {
+            query = query.bind(id.as_uuid());
+        }
+        let found = query
+            .bind(i64::from(limit))
+            .fetch_all(&self.reads)
+            .await
+            .map_err(backend)?;
+        found.iter().map(rows::summary).collect()
+    }
+
+    async fn open_invited_conversation(
+        &self,
+        site: SiteId,
+        visitor: VisitorId,
+        agent: AgentRef,
+        text: MessageText,
+    ) -> Result<Transitioned> {
+        self.writer
+            .write(move |conn| {
+                Box::pin(conversations::open_invited(
+                    conn, site, visitor, agent, text,
+                ))
+            })
+            .await
+    }
+
+    async fn list_rules(&self, site: SiteId) -> Result<Vec<Rule>> {
+        self.read(move |conn| Box::pin(tracking::list_rules(conn, site)))
+            .await
+    }
+
+    async fn rule(&self, id: RuleId) -> Result<Option<Rule>> {
+        self.read(move |conn| Box::pin(tracking::rule(conn, id)))
+            .await
+    }
+
+    async fn create_rule(&self, site: SiteId, draft: RuleDraft) -> Result<Rule> {
+        self.writer
+            .write(move |conn| Box::pin(tracking::create_rule(conn, site, draft)))
+            .await
+    }
+
+    async fn update_rule(&self, id: RuleId, draft: RuleDraft) -> Result<Rule> {
+        self.writer
+            .write(move |conn| Box::pin(tracking::update_rule(conn, id, draft)))
+            .await
+    }
+
+    async fn delete_rule(&self, id: RuleId) -> Result<()> {
+        self.writer
+            .write(move |conn| Box::pin(tracking::delete_rule(conn, id)))
             .await
     }
 

@@ -1,10 +1,12 @@
 //! Decoding rows into domain values. Queries name their columns so these
 //! functions can read them by name.
 
+use shopkeep_core::attributes::Attributes;
 use shopkeep_core::conversation::ConversationStatus;
 use shopkeep_core::event::{Author, Event, EventBody};
-use shopkeep_core::ids::{ConversationId, SiteId, StaffId, VisitorId};
+use shopkeep_core::ids::{ContactId, ConversationId, SiteId, StaffId, VisitorId};
 use shopkeep_core::protocol::shared::{AgentRef, ConversationSummary, Receipts};
+use shopkeep_core::site::TrackingSettings;
 use shopkeep_core::staff::{AgentStatus, Role};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
@@ -41,6 +43,14 @@ pub(crate) fn site(row: &SqliteRow) -> Result<Site> {
         hmac_secret: get(row, "hmac_secret")?,
         color: get(row, "color")?,
         lang: get(row, "lang")?,
+        tracking: match get::<Option<String>>(row, "tracking")? {
+            Some(json) => serde_json::from_str(&json).map_err(|_| corrupt("tracking", &json))?,
+            None => TrackingSettings::default(),
+        },
+        greetings: {
+            let json: String = get(row, "greetings")?;
+            serde_json::from_str(&json).map_err(|_| corrupt("greetings", &json))?
+        },
         created_at: get(row, "created_at")?,
     })
 }
@@ -56,6 +66,7 @@ pub(crate) fn staff(row: &SqliteRow) -> Result<Staff> {
         password_hash: get(row, "password_hash")?,
         status: AgentStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
         lang: get(row, "lang")?,
+        photo_at: get(row, "photo_at")?,
         created_at: get(row, "created_at")?,
     })
 }
@@ -77,6 +88,13 @@ pub(crate) fn visitor(row: &SqliteRow) -> Result<Visitor> {
         site_id: SiteId::from_uuid(get(row, "site_id")?),
         name: get(row, "name")?,
         email: get(row, "email")?,
+        phone: get(row, "phone")?,
+        contact_id: get::<Option<Uuid>>(row, "contact_id")?.map(ContactId::from_uuid),
+        attributes: {
+            let json: String = get(row, "attributes")?;
+            Attributes::from_stored(&json).ok_or_else(|| corrupt("attributes", &json))?
+        },
+        visits: seq(get(row, "visits")?)?,
         created_at: get(row, "created_at")?,
         last_seen_at: get(row, "last_seen_at")?,
     })
@@ -123,7 +141,7 @@ pub(crate) const EVENT_COLUMNS: &str =
     "conversation_id, seq, at, author_kind, author_id, author_name, kind, text, client_msg_id";
 
 /// The summary query: a conversation with its visitor, assignee and latest message.
-pub(crate) const SUMMARY_SELECT: &str = "SELECT c.id, c.site_id, c.visitor_id, c.status, \
+pub(crate) const SUMMARY_SELECT: &str = "SELECT c.id, c.site_id, c.visitor_id, c.contact_id, c.status, \
     c.assignee_id, s.name AS assignee_name, c.last_seq, c.agent_delivered, c.visitor_delivered, \
     c.created_at, c.updated_at, v.name AS visitor_name, \
     m.conversation_id AS m_conversation_id, m.seq AS m_seq, m.at AS m_at, \
@@ -153,6 +171,7 @@ pub(crate) fn summary(row: &SqliteRow) -> Result<ConversationSummary> {
         id: ConversationId::from_uuid(get(row, "id")?),
         site_id: SiteId::from_uuid(get(row, "site_id")?),
         visitor_id,
+        contact_id: get::<Option<Uuid>>(row, "contact_id")?.map(ContactId::from_uuid),
         visitor_label: visitor_name.unwrap_or_else(|| visitor_label(visitor_id)),
         status: ConversationStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
         assignee,
