@@ -2,6 +2,7 @@
 //! WebSocket hijacking), every frame checked against the member of staff.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use axum::extract::ws::{WebSocket, WebSocketUpgrade};
@@ -9,7 +10,8 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use shopkeep_core::event::Author;
-use shopkeep_core::ids::{ConversationId, Seq};
+use shopkeep_core::ids::{ConversationId, Seq, VisitorId};
+use shopkeep_core::rules::MAX_INVITATION_CHARS;
 use shopkeep_core::protocol::agent::{ClientFrame, ServerFrame};
 use shopkeep_core::protocol::shared::{
     Ack, AgentRef, ConversationSummary, ErrorFrame, History, Side,
@@ -24,6 +26,9 @@ use crate::auth::routes::me_of;
 use crate::auth::session::StaffSession;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::i18n;
+use crate::tracking::invitations;
+use crate::tracking::live::InviteError;
 use crate::ws::{self, Incoming, close};
 
 /// How many recently closed conversations the inbox starts with.
@@ -61,6 +66,8 @@ pub async fn upgrade(
 struct Connection {
     state: AppState,
     session: StaffSession,
+    /// The console shows the live visitor list and wants its changes.
+    watching: AtomicBool,
 }
 
 async fn run(state: AppState, session: StaffSession, mut socket: WebSocket) {
@@ -92,6 +99,7 @@ async fn run(state: AppState, session: StaffSession, mut socket: WebSocket) {
     let conn = Connection {
         state: state.clone(),
         session,
+        watching: AtomicBool::new(false),
     };
     let mut session_check = tokio::time::interval(SESSION_CHECK);
     session_check.tick().await;
@@ -124,7 +132,9 @@ async fn run(state: AppState, session: StaffSession, mut socket: WebSocket) {
             }
             frame = feed.recv() => match frame {
                 Ok(frame) => {
-                    if frame.only.is_none_or(|only| only == staff.id) && !ws::send_frame(&mut socket, frame.json).await {
+                    let wanted = frame.only.is_none_or(|only| only == staff.id)
+                        && (!frame.visitors || conn.watching.load(Ordering::Relaxed));
+                    if wanted && !ws::send_frame(&mut socket, frame.json).await {
                         return;
                     }
                 }
@@ -196,8 +206,14 @@ impl Connection {
             } => self.received(conversation_id, seq).await.map(|()| None),
             ClientFrame::SetStatus { status } => self.set_status(status).await.map(|()| None),
             ClientFrame::Ping => Ok(Some(ServerFrame::Pong)),
-            ClientFrame::WatchVisitors { .. } | ClientFrame::Invite { .. } => {
-                Err(ws::error(ErrorCode::UnknownFrame, "not available yet"))
+            ClientFrame::WatchVisitors { watch } => {
+                self.watching.store(watch, Ordering::Relaxed);
+                Ok(watch.then(|| ServerFrame::Visitors {
+                    visitors: self.state.tracker.snapshot(),
+                }))
+            }
+            ClientFrame::Invite { visitor_id, text } => {
+                self.invite(visitor_id, text).map(|()| None)
             }
         };
         match result {
@@ -321,6 +337,36 @@ impl Connection {
             .await
             .map_err(|error| ws::store_error(&error))?;
         self.state.hub.publish_receipts(&summary, receipts);
+        Ok(())
+    }
+
+    fn invite(&self, visitor: VisitorId, text: Option<String>) -> Result<(), ErrorFrame> {
+        let text = match text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            Some(text) => {
+                let parsed = MessageText::parse(text)
+                    .map_err(|e| ws::error(e.clone().into(), e.to_string()))?;
+                if parsed.as_str().chars().count() > MAX_INVITATION_CHARS {
+                    return Err(ws::error(
+                        ErrorCode::TextTooLong,
+                        format!("an invitation is at most {MAX_INVITATION_CHARS} characters"),
+                    ));
+                }
+                parsed.into_string()
+            }
+            None => {
+                let lang = self.state.tracker.live(visitor).and_then(|v| v.lang);
+                i18n::default_invitation(lang.as_deref()).to_owned()
+            }
+        };
+        invitations::invite(&self.state, visitor, &self.session.staff, None, text).map_err(
+            |error| {
+                let code = match error {
+                    InviteError::NotHere => ErrorCode::NotFound,
+                    InviteError::Chatting | InviteError::Pending => ErrorCode::InvalidInput,
+                };
+                ws::error(code, error.to_string())
+            },
+        )?;
         Ok(())
     }
 

@@ -1,33 +1,47 @@
 //! The widget's socket. A visitor is identified only by their token; every
 //! frame that names a conversation is checked against that visitor.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, Query, State};
+use axum::http::header::USER_AGENT;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use serde::Deserialize;
-use shopkeep_core::ids::{ConversationId, Seq};
+use shopkeep_core::conversation::ConversationStatus;
+use shopkeep_core::ids::{ContactId, ConversationId, InvitationId, Seq, VisitorId};
+use shopkeep_core::protocol::agent;
+use shopkeep_core::tracking::{ChatRef, Identity};
+use shopkeep_core::{identity, privacy, site};
 use shopkeep_core::protocol::shared::{Ack, ConversationView, ErrorFrame, History};
 use shopkeep_core::protocol::shared::{ConversationSummary, Side};
 use shopkeep_core::protocol::visitor::{ClientFrame, ServerFrame, WidgetLook};
 use shopkeep_core::protocol::{ErrorCode, MAX_SYNC_EVENTS};
 use shopkeep_core::text::{ClientMsgId, MessageText};
-use shopkeep_store::{Site, Visitor};
+use shopkeep_store::{Site, StoreError, Visitor};
 
 use crate::error::ApiError;
 use crate::origin::request_origin;
 use crate::state::AppState;
 use crate::tokens;
+use crate::hub::{ContactLink, to_frame};
+use crate::tracking::client_ip::client_ip;
+use crate::tracking::input::{self, InputError};
+use crate::tracking::live::{Arrival, Tracker};
+use crate::tracking::useragent;
 use crate::ws::{self, Incoming, close};
 
 /// The first frame must come quickly; an open socket that never says hello is dropped.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+/// Page reports a socket may send per second (bursts of twice that); a single-page
+/// shop navigates far less, a flood is dropped without slowing anyone else.
+const PAGES_PER_SECOND: u32 = 10;
 
 #[derive(Deserialize)]
 pub struct SiteKey {
@@ -74,12 +88,30 @@ pub async fn upgrade(
     let Some(slot) = state.sockets.acquire(peer.ip()) else {
         return Err(ApiError::rate_limited());
     };
+    let client = ClientInfo {
+        ip: client_ip(peer.ip(), &headers, &state.settings.tracking.trusted_proxies),
+        user_agent: headers
+            .get(USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .chars()
+            .take(512)
+            .collect(),
+    };
     Ok(ws::limit(upgrade)
         .on_upgrade(move |socket| async move {
-            run(state, site, peer, socket).await;
+            run(state, site, peer, client, socket).await;
             drop(slot);
         })
         .into_response())
+}
+
+/// Who is at the other end, from the upgrade request.
+struct ClientInfo {
+    /// The visitor's address (through a trusted proxy, if any); only used for
+    /// the country lookup, after truncation, and never stored.
+    ip: IpAddr,
+    user_agent: String,
 }
 
 struct Connection {
@@ -89,14 +121,40 @@ struct Connection {
     /// The visitor's newest conversation, for typing notices.
     current: Option<ConversationId>,
     messages: DefaultDirectRateLimiter,
+    pages: DefaultDirectRateLimiter,
+    /// The contact this connection proved to be (valid identity HMAC).
+    contact: Option<ContactId>,
+    _contact_link: Option<ContactLink>,
+    /// Whether this visitor's browsing is tracked (site setting and DNT).
+    tracked: bool,
+    lang: Option<String>,
 }
 
-async fn run(state: AppState, site: Site, peer: SocketAddr, mut socket: WebSocket) {
-    let (token, lang) = match tokio::time::timeout(HELLO_TIMEOUT, socket.recv()).await {
+/// Marks the visitor as gone from the live list when the socket ends.
+struct Departure {
+    tracker: Arc<Tracker>,
+    visitor: VisitorId,
+}
+
+impl Drop for Departure {
+    fn drop(&mut self) {
+        self.tracker
+            .depart(self.visitor, shopkeep_store::sqlite::now());
+    }
+}
+
+async fn run(
+    state: AppState,
+    site: Site,
+    peer: SocketAddr,
+    client: ClientInfo,
+    mut socket: WebSocket,
+) {
+    let (token, lang, dnt) = match tokio::time::timeout(HELLO_TIMEOUT, socket.recv()).await {
         Err(_) => return ws::close_with(socket, close::POLICY, "hello expected").await,
         Ok(message) => match ws::classify(&message) {
             Incoming::Text(text) => match ws::parse::<ClientFrame>(text) {
-                Ok(ClientFrame::Hello { token, lang, .. }) => (token, lang),
+                Ok(ClientFrame::Hello { token, lang, dnt }) => (token, lang, dnt),
                 Ok(_) | Err(_) => {
                     let frame =
                         ws::error(ErrorCode::HelloRequired, "the first frame must be hello");
@@ -112,7 +170,7 @@ async fn run(state: AppState, site: Site, peer: SocketAddr, mut socket: WebSocke
             }
         },
     };
-    let _ = lang; // The widget picks its language itself; kept for visitor tracking.
+    let lang = lang.and_then(|tag| input::lang(&tag).ok());
     let (visitor, token) = match identify(&state, &site, token, peer, &mut socket).await {
         Ok(found) => found,
         Err(frame) => {
@@ -144,14 +202,54 @@ async fn run(state: AppState, site: Site, peer: SocketAddr, mut socket: WebSocke
     if !ws::send(&mut socket, &welcome).await {
         return;
     }
+    let tracked = site.tracking.enabled && !(site.tracking.honor_dnt && dnt);
+    let _departure = tracked.then(|| {
+        let chat = latest
+            .as_ref()
+            .filter(|c| c.status != ConversationStatus::Closed)
+            .map(|c| ChatRef {
+                conversation_id: c.id,
+                assignee: c.assignee.clone(),
+            });
+        state.tracker.arrive(
+            Arrival {
+                site: site.id,
+                visitor: visitor.id,
+                identity: Identity {
+                    name: visitor.name.clone(),
+                    email: visitor.email.clone(),
+                    phone: visitor.phone.clone(),
+                    ..Identity::default()
+                },
+                attributes: visitor.attributes.clone(),
+                country: state
+                    .geo
+                    .as_ref()
+                    .and_then(|geo| geo.country(privacy::truncate_ip(client.ip))),
+                client: useragent::parse(&client.user_agent),
+                lang: lang.clone(),
+                chat,
+            },
+            shopkeep_store::sqlite::now(),
+        );
+        Departure {
+            tracker: state.tracker.clone(),
+            visitor: visitor.id,
+        }
+    });
     let limits = &state.settings.limits;
     let frames = per_second(limits.frames_per_second);
     let mut conn = Connection {
         messages: RateLimiter::direct(per_minute(limits.visitor_messages_per_minute)),
+        pages: per_second(PAGES_PER_SECOND),
         current: latest.map(|c| c.id),
         state: state.clone(),
         site,
         visitor,
+        contact: None,
+        _contact_link: None,
+        tracked,
+        lang,
     };
     let idle = state.settings.socket_idle_timeout;
     loop {
@@ -275,6 +373,10 @@ async fn identify(
     Ok((visitor, token))
 }
 
+fn invalid(error: InputError) -> ErrorFrame {
+    ws::error(ErrorCode::InvalidInput, error.to_string())
+}
+
 impl Connection {
     async fn handle(&mut self, frame: ClientFrame) -> Option<ServerFrame> {
         let result = match frame {
@@ -301,12 +403,30 @@ impl Connection {
                 seq,
             } => self.received(conversation_id, seq).await.map(|()| None),
             ClientFrame::Ping => Ok(Some(ServerFrame::Pong)),
-            ClientFrame::Page { .. }
-            | ClientFrame::Activity { .. }
-            | ClientFrame::Identify { .. }
-            | ClientFrame::Set { .. }
-            | ClientFrame::Language { .. }
-            | ClientFrame::AnswerInvitation { .. } => Ok(None),
+            ClientFrame::Page {
+                url,
+                title,
+                referrer,
+            } => self.page(&url, &title, referrer.as_deref()).await.map(|()| None),
+            ClientFrame::Activity { active } => {
+                if self.tracked {
+                    self.state.tracker.activity(self.visitor.id, active);
+                }
+                Ok(None)
+            }
+            ClientFrame::Identify {
+                id,
+                name,
+                email,
+                phone,
+                hash,
+            } => self.identify(id, name, email, phone, hash).await.map(Some),
+            ClientFrame::Set { attributes } => self.set(&attributes).await.map(|()| None),
+            ClientFrame::Language { lang } => self.language(&lang).map(|()| None),
+            ClientFrame::AnswerInvitation {
+                invitation_id,
+                accept,
+            } => self.answer(invitation_id, accept).await,
         };
         match result {
             Ok(reply) => reply,
@@ -354,10 +474,193 @@ impl Connection {
         }))
     }
 
-    /// The conversation, if it is this visitor's; anyone else's is "not found".
+    async fn page(
+        &mut self,
+        url: &str,
+        title: &str,
+        referrer: Option<&str>,
+    ) -> Result<(), ErrorFrame> {
+        if self.pages.check().is_err() {
+            return Err(ws::error(
+                ErrorCode::RateLimited,
+                "too many page reports; slow down",
+            ));
+        }
+        let page = input::page(url, title, referrer, &self.site.tracking.stripped_params)
+            .map_err(invalid)?;
+        if self.tracked {
+            let now = shopkeep_store::sqlite::now();
+            self.state.tracker.page(self.visitor.id, page, now).await;
+        }
+        Ok(())
+    }
+
+    async fn identify(
+        &mut self,
+        id: Option<String>,
+        name: Option<String>,
+        email: Option<String>,
+        phone: Option<String>,
+        hash: Option<String>,
+    ) -> Result<ServerFrame, ErrorFrame> {
+        let claims = input::claims(name.as_deref(), email.as_deref(), phone.as_deref())
+            .map_err(invalid)?;
+        let external_id = id
+            .as_deref()
+            .map(input::external_id)
+            .transpose()
+            .map_err(invalid)?;
+        // Only the shop's signature vouches for an id; an email or name never does.
+        let verified_id = match (external_id, hash) {
+            (Some(id), Some(hash)) if identity::verify(&self.site.hmac_secret, &id, &hash) => {
+                Some(id)
+            }
+            _ => None,
+        };
+        let verified = verified_id.is_some();
+        let identified = self
+            .state
+            .store
+            .identify_visitor(self.visitor.id, claims, verified_id)
+            .await
+            .map_err(|e| ws::store_error(&e))?;
+        self.visitor = identified.visitor.clone();
+        let contact = identified.contact.as_ref();
+        self.contact = contact.map(|c| c.id);
+        self._contact_link = contact.map(|c| self.state.hub.link_contact(c.id, self.visitor.id));
+        if self.tracked {
+            self.state.tracker.identity(
+                self.visitor.id,
+                Identity {
+                    name: contact.and_then(|c| c.name.clone()).or(self.visitor.name.clone()),
+                    email: contact
+                        .and_then(|c| c.email.clone())
+                        .or(self.visitor.email.clone()),
+                    phone: contact
+                        .and_then(|c| c.phone.clone())
+                        .or(self.visitor.phone.clone()),
+                    external_id: contact.map(|c| c.external_id.clone()),
+                    verified,
+                    contact_id: self.contact,
+                },
+            );
+        }
+        let greeting = match contact {
+            Some(contact) if identified.returning => contact.name.as_deref().map(|name| {
+                let lang = self.lang.as_deref().or(self.site.lang.as_deref()).unwrap_or("en");
+                site::greeting(&self.site.greetings, lang, name)
+            }),
+            _ => None,
+        };
+        let conversation = match self.contact {
+            Some(contact) => self
+                .state
+                .store
+                .latest_contact_conversation(contact)
+                .await
+                .map_err(|e| ws::store_error(&e))?,
+            None => None,
+        };
+        if let Some(conversation) = &conversation {
+            self.current = Some(conversation.id);
+        }
+        Ok(ServerFrame::Identified {
+            verified,
+            greeting,
+            conversation: conversation.as_ref().map(view),
+        })
+    }
+
+    fn language(&mut self, tag: &str) -> Result<(), ErrorFrame> {
+        let lang = input::lang(tag).map_err(invalid)?;
+        if self.tracked {
+            self.state.tracker.language(self.visitor.id, lang.clone());
+        }
+        self.lang = Some(lang);
+        Ok(())
+    }
+
+    async fn set(&mut self, update: &serde_json::Value) -> Result<(), ErrorFrame> {
+        let attributes = self
+            .visitor
+            .attributes
+            .merged(update)
+            .map_err(|e| ws::error(ErrorCode::InvalidInput, e.to_string()))?;
+        self.state
+            .store
+            .set_visitor_attributes(self.visitor.id, attributes.clone())
+            .await
+            .map_err(|e| ws::store_error(&e))?;
+        if self.tracked {
+            self.state
+                .tracker
+                .attributes(self.visitor.id, attributes.clone());
+        }
+        self.visitor.attributes = attributes;
+        Ok(())
+    }
+
+    async fn answer(
+        &mut self,
+        id: InvitationId,
+        accept: bool,
+    ) -> Result<Option<ServerFrame>, ErrorFrame> {
+        let answered = self
+            .state
+            .tracker
+            .answer(self.visitor.id, id, accept)
+            .ok_or_else(|| ws::error(ErrorCode::NotFound, "no such invitation"))?;
+        let invitation = answered.invitation;
+        if let Some(agent) = &invitation.agent {
+            let frame = to_frame(&agent::ServerFrame::Invitation {
+                visitor_id: self.visitor.id,
+                invitation: invitation.clone(),
+            });
+            self.state.hub.to_one_staff(agent.id, frame);
+        }
+        let Some(agent) = invitation.agent.filter(|_| accept) else {
+            return Ok(None);
+        };
+        let text = MessageText::parse(&invitation.text)
+            .map_err(|e| ws::error(e.clone().into(), e.to_string()))?;
+        let opened = self
+            .state
+            .store
+            .open_invited_conversation(self.site.id, self.visitor.id, agent, text)
+            .await;
+        let conversation = match opened {
+            Ok(opened) => {
+                if let Some(event) = &opened.event {
+                    self.state.hub.publish_event(&opened.conversation, event);
+                }
+                opened.conversation
+            }
+            // Already chatting (from another tab): show that conversation.
+            Err(StoreError::Conflict(_)) => self
+                .state
+                .store
+                .latest_conversation(self.visitor.id)
+                .await
+                .map_err(|e| ws::store_error(&e))?
+                .ok_or_else(|| ws::error(ErrorCode::NotFound, "no such conversation"))?,
+            Err(error) => return Err(ws::store_error(&error)),
+        };
+        self.current = Some(conversation.id);
+        Ok(Some(ServerFrame::Conversation {
+            conversation: view(&conversation),
+        }))
+    }
+
+    /// The conversation, if it is this visitor's (or, once verified, their
+    /// contact's); anyone else's is "not found".
     async fn own(&self, id: ConversationId) -> Result<ConversationSummary, ErrorFrame> {
         match self.state.store.conversation(id).await {
-            Ok(Some(summary)) if summary.visitor_id == self.visitor.id => Ok(summary),
+            Ok(Some(summary))
+                if summary.visitor_id == self.visitor.id
+                    || (self.contact.is_some() && summary.contact_id == self.contact) =>
+            {
+                Ok(summary)
+            }
             Ok(_) => Err(ws::error(ErrorCode::NotFound, "no such conversation")),
             Err(error) => Err(ws::store_error(&error)),
         }
