@@ -14,6 +14,7 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod demo;
 pub mod error;
 pub mod hub;
 pub mod i18n;

@@ -6,7 +6,7 @@ use axum::Router;
 use axum::http::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect};
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post, put};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -16,7 +16,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
-use crate::{api, assets, auth, ws};
+use crate::{api, assets, auth, demo, ws};
 
 /// Largest request body; REST bodies are small JSON documents.
 const MAX_BODY: usize = 64 * 1024;
@@ -27,14 +27,35 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/logout", post(auth::routes::logout))
         .route("/me", get(auth::routes::me).patch(auth::routes::update_me))
         .route("/setup", post(auth::routes::setup))
-        .route("/conversations", get(api::list))
-        .route("/conversations/{id}/events", get(api::events))
+        .route(
+            "/me/photo",
+            put(api::photos::upload).delete(api::photos::remove),
+        )
+        .route("/conversations", get(api::conversations::list))
+        .route(
+            "/conversations/{id}/events",
+            get(api::conversations::events),
+        )
+        .route("/visitors/{id}", get(api::visitors::profile))
+        .route("/sites", get(api::sites::list))
+        .route("/sites/{id}", patch(api::sites::update))
+        .route(
+            "/sites/{id}/rules",
+            get(api::rules::list).post(api::rules::create),
+        )
+        .route("/sites/{id}/rules/preview", post(api::rules::preview))
+        .route(
+            "/rules/{id}",
+            put(api::rules::update).delete(api::rules::delete),
+        )
         .fallback(|| async { crate::error::ApiError::not_found() });
 
     Router::new()
         .nest("/api/v1", api)
         .route("/v1/visitor", get(ws::visitor::upgrade))
         .route("/v1/agent", get(ws::agent::upgrade))
+        .route("/v1/staff/{id}/photo", get(api::photos::serve))
+        .route("/demo/identity/{customer}", get(demo::identity))
         .route("/widget/{*path}", get(assets::widget))
         .route(
             "/console",
