@@ -68,7 +68,10 @@ impl Settings {
                 config::Environment::with_prefix("SHOPKEEP")
                     .prefix_separator("__")
                     .separator("__")
-                    .try_parsing(true),
+                    .try_parsing(true)
+                    // Lists come comma-separated: SHOPKEEP__SERVER__TRACKING__TRUSTED_PROXIES=10.0.0.1,10.0.0.2
+                    .list_separator(",")
+                    .with_list_parse_key("server.tracking.trusted_proxies"),
             )
             .build()?;
         Ok(layered.try_deserialize()?)
@@ -131,6 +134,20 @@ new_visitors_per_minute = 60     # per IP
 frames_per_second = 20           # per socket, burst of twice as many
 visitor_messages_per_minute = 30 # per visitor socket
 sockets_per_ip = 200
+
+[server.tracking]
+# A MaxMind-format country database (.mmdb), e.g. GeoLite2-Country or the
+# ip-location-db country file; without one, visitors' countries are unknown.
+# IP addresses are truncated (/24, /48) before the lookup and never stored.
+# geoip_database = "/var/lib/shopkeep/country.mmdb"
+# Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges).
+trusted_proxies = []
+# How often page views are written and live visitor list changes pushed (ms).
+flush_interval = 250
+# A visitor with no open tab stays in the live list this long (ms).
+leave_grace = 15000
+# How often invitation rules are checked against visitors on the site (ms).
+rules_interval = 1000
 "#;
 
 #[cfg(test)]
