@@ -37,7 +37,7 @@ pub struct TrackingConfig {
     /// A MaxMind-format country database (`.mmdb`); without one, countries are unknown.
     pub geoip_database: Option<std::path::PathBuf>,
     /// Proxies whose `X-Forwarded-For` is believed: addresses or CIDR ranges.
-    pub trusted_proxies: Vec<String>,
+    pub trusted_proxies: Vec<crate::tracking::client_ip::TrustedProxy>,
     /// How often page views are written and live-list changes pushed.
     #[serde(with = "millis")]
     pub flush_interval: Duration,

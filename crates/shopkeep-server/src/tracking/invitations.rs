@@ -37,6 +37,7 @@ pub fn invite(
         visitor,
         NewInvitation {
             agent: agent_ref.clone(),
+            photo: photo_path(agent),
             rule,
             text: text.clone(),
         },

@@ -53,6 +53,8 @@ pub struct PageReport {
 #[derive(Clone, Debug)]
 pub struct NewInvitation {
     pub agent: AgentRef,
+    /// Path of the agent's photo, for the widget.
+    pub photo: Option<String>,
     pub rule: Option<RuleId>,
     pub text: String,
 }
@@ -75,6 +77,8 @@ struct Entry {
     /// When the last socket closed; the row leaves after the grace.
     gone_since: Option<Millis>,
     invitations: VisitInvitations,
+    /// The pending invitation's photo path, to show it again on the next page.
+    invitation_photo: Option<String>,
     /// The visit row exists in the store (it is created on the first page).
     visit_stored: bool,
 }
@@ -160,6 +164,7 @@ impl Tracker {
                         sockets: 1,
                         gone_since: None,
                         invitations: VisitInvitations::default(),
+                        invitation_photo: None,
                         visit_stored: false,
                     },
                 );
@@ -321,14 +326,24 @@ impl Tracker {
         self.lock().visitors.get(&visitor).map(|e| e.row.clone())
     }
 
-    /// Every visitor on any site now.
+    /// Every visitor on any site now (who has reported a page).
     pub fn snapshot(&self) -> Vec<LiveVisitor> {
         self.lock()
             .visitors
             .values()
-            .filter(|e| e.gone_since.is_none() || e.row.page.is_some())
+            .filter(|e| e.row.page.is_some())
             .map(|e| e.row.clone())
             .collect()
+    }
+
+    /// The invitation still on screen, with its photo: a new page of the same
+    /// visit shows it again.
+    pub fn pending_invitation(&self, visitor: VisitorId) -> Option<(InvitationView, Option<String>)> {
+        let inner = self.lock();
+        let entry = inner.visitors.get(&visitor)?;
+        let invitation = entry.row.invitation.as_ref()?;
+        (invitation.state == InvitationState::Pending)
+            .then(|| (invitation.clone(), entry.invitation_photo.clone()))
     }
 
     /// Shows an invitation to a live visitor; returns it as stored in the row.
@@ -359,6 +374,7 @@ impl Tracker {
             at: now,
         };
         entry.invitations.pending = true;
+        entry.invitation_photo = invitation.photo;
         if let Some(rule) = invitation.rule {
             entry.invitations.fired.push(rule);
         }

@@ -2,8 +2,8 @@
 //! frame that names a conversation is checked against that visitor.
 
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
 use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::rejection::QueryRejection;
@@ -17,20 +17,20 @@ use serde::Deserialize;
 use shopkeep_core::conversation::ConversationStatus;
 use shopkeep_core::ids::{ContactId, ConversationId, InvitationId, Seq, VisitorId};
 use shopkeep_core::protocol::agent;
-use shopkeep_core::tracking::{ChatRef, Identity};
-use shopkeep_core::{identity, privacy, site};
 use shopkeep_core::protocol::shared::{Ack, ConversationView, ErrorFrame, History};
 use shopkeep_core::protocol::shared::{ConversationSummary, Side};
 use shopkeep_core::protocol::visitor::{ClientFrame, ServerFrame, WidgetLook};
 use shopkeep_core::protocol::{ErrorCode, MAX_SYNC_EVENTS};
 use shopkeep_core::text::{ClientMsgId, MessageText};
+use shopkeep_core::tracking::{ChatRef, Identity};
+use shopkeep_core::{identity, privacy, site};
 use shopkeep_store::{Site, StoreError, Visitor};
 
 use crate::error::ApiError;
+use crate::hub::{ContactLink, to_frame};
 use crate::origin::request_origin;
 use crate::state::AppState;
 use crate::tokens;
-use crate::hub::{ContactLink, to_frame};
 use crate::tracking::client_ip::client_ip;
 use crate::tracking::input::{self, InputError};
 use crate::tracking::live::{Arrival, Tracker};
@@ -89,7 +89,11 @@ pub async fn upgrade(
         return Err(ApiError::rate_limited());
     };
     let client = ClientInfo {
-        ip: client_ip(peer.ip(), &headers, &state.settings.tracking.trusted_proxies),
+        ip: client_ip(
+            peer.ip(),
+            &headers,
+            &state.settings.tracking.trusted_proxies,
+        ),
         user_agent: headers
             .get(USER_AGENT)
             .and_then(|v| v.to_str().ok())
@@ -201,6 +205,17 @@ async fn run(
     };
     if !ws::send(&mut socket, &welcome).await {
         return;
+    }
+    if let Some((invitation, photo)) = state.tracker.pending_invitation(visitor.id) {
+        let frame = ServerFrame::Invitation {
+            invitation_id: invitation.id,
+            agent: invitation.agent,
+            photo,
+            text: invitation.text,
+        };
+        if !ws::send(&mut socket, &frame).await {
+            return;
+        }
     }
     let tracked = site.tracking.enabled && !(site.tracking.honor_dnt && dnt);
     let _departure = tracked.then(|| {
@@ -407,7 +422,10 @@ impl Connection {
                 url,
                 title,
                 referrer,
-            } => self.page(&url, &title, referrer.as_deref()).await.map(|()| None),
+            } => self
+                .page(&url, &title, referrer.as_deref())
+                .await
+                .map(|()| None),
             ClientFrame::Activity { active } => {
                 if self.tracked {
                     self.state.tracker.activity(self.visitor.id, active);
@@ -503,8 +521,8 @@ impl Connection {
         phone: Option<String>,
         hash: Option<String>,
     ) -> Result<ServerFrame, ErrorFrame> {
-        let claims = input::claims(name.as_deref(), email.as_deref(), phone.as_deref())
-            .map_err(invalid)?;
+        let claims =
+            input::claims(name.as_deref(), email.as_deref(), phone.as_deref()).map_err(invalid)?;
         let external_id = id
             .as_deref()
             .map(input::external_id)
@@ -532,7 +550,9 @@ impl Connection {
             self.state.tracker.identity(
                 self.visitor.id,
                 Identity {
-                    name: contact.and_then(|c| c.name.clone()).or(self.visitor.name.clone()),
+                    name: contact
+                        .and_then(|c| c.name.clone())
+                        .or(self.visitor.name.clone()),
                     email: contact
                         .and_then(|c| c.email.clone())
                         .or(self.visitor.email.clone()),
@@ -547,7 +567,11 @@ impl Connection {
         }
         let greeting = match contact {
             Some(contact) if identified.returning => contact.name.as_deref().map(|name| {
-                let lang = self.lang.as_deref().or(self.site.lang.as_deref()).unwrap_or("en");
+                let lang = self
+                    .lang
+                    .as_deref()
+                    .or(self.site.lang.as_deref())
+                    .unwrap_or("en");
                 site::greeting(&self.site.greetings, lang, name)
             }),
             _ => None,
