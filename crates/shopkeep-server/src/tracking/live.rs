@@ -42,7 +42,7 @@ pub struct Arrival {
 }
 
 /// A page as the widget reported it, already stripped and cut to size.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PageReport {
     pub url: String,
     pub title: String,
@@ -338,7 +338,10 @@ impl Tracker {
 
     /// The invitation still on screen, with its photo: a new page of the same
     /// visit shows it again.
-    pub fn pending_invitation(&self, visitor: VisitorId) -> Option<(InvitationView, Option<String>)> {
+    pub fn pending_invitation(
+        &self,
+        visitor: VisitorId,
+    ) -> Option<(InvitationView, Option<String>)> {
         let inner = self.lock();
         let entry = inner.visitors.get(&visitor)?;
         let invitation = entry.row.invitation.as_ref()?;

@@ -11,12 +11,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use shopkeep_core::event::Author;
 use shopkeep_core::ids::{ConversationId, Seq, VisitorId};
-use shopkeep_core::rules::MAX_INVITATION_CHARS;
 use shopkeep_core::protocol::agent::{ClientFrame, ServerFrame};
 use shopkeep_core::protocol::shared::{
     Ack, AgentRef, ConversationSummary, ErrorFrame, History, Side,
 };
 use shopkeep_core::protocol::{ErrorCode, MAX_SYNC_EVENTS};
+use shopkeep_core::rules::MAX_INVITATION_CHARS;
 use shopkeep_core::staff::AgentStatus;
 use shopkeep_core::text::{ClientMsgId, MessageText};
 use shopkeep_store::ConversationFilter;
@@ -25,8 +25,8 @@ use tokio::sync::broadcast::error::RecvError;
 use crate::auth::routes::me_of;
 use crate::auth::session::StaffSession;
 use crate::error::ApiError;
-use crate::state::AppState;
 use crate::i18n;
+use crate::state::AppState;
 use crate::tracking::invitations;
 use crate::tracking::live::InviteError;
 use crate::ws::{self, Incoming, close};

@@ -28,6 +28,8 @@ pub fn site_record(slug: &str) -> Site {
         hmac_secret: format!("secret-{}", Uuid::new_v4().simple()),
         color: "#0a7d5a".to_owned(),
         lang: Some("de".to_owned()),
+        tracking: Default::default(),
+        greetings: Default::default(),
         created_at: T0,
     }
 }
