@@ -25,6 +25,9 @@ function checkPage(name, html) {
     problems.push(`${name}: ${SNIPPET_MARKER} must come just before </body>`);
   }
   if (!/<html lang="[a-z]{2}(-[A-Za-z]{2})?">/.test(html)) problems.push(`${name}: <html> needs a lang attribute`);
+  // The signed-in customer is identified on every page, before the page's own scripts run.
+  const session = html.indexOf('<script src="demo.js"></script>');
+  if (session < 0 || session > html.indexOf('</head>')) problems.push(`${name}: load demo.js in <head>`);
   checkNoThirdParty(name, html);
 }
 
@@ -50,7 +53,7 @@ for (const entry of await readdir(srcDir, { withFileTypes: true })) {
     checkPage(entry.name, html);
     await writeFile(to, html);
   } else {
-    if (entry.name.endsWith('.css')) checkNoThirdParty(entry.name, await readFile(from, 'utf8'));
+    if (/\.(css|js)$/.test(entry.name)) checkNoThirdParty(entry.name, await readFile(from, 'utf8'));
     await copyFile(from, to);
   }
   written.push(entry.name);
@@ -61,7 +64,7 @@ const bootstrap = (await readFile(bootstrapCss, 'utf8')).replace(/\n?\/\*# sourc
 await writeFile(path.join(distDir, 'bootstrap.min.css'), bootstrap);
 written.push('bootstrap.min.css');
 
-for (const page of ['index.html', 'cart.html', 'ru.html']) {
+for (const page of ['index.html', 'cart.html', 'ru.html', 'account.html', 'app.html', 'demo.js']) {
   if (!written.includes(page)) problems.push(`src/${page} is missing`);
 }
 
