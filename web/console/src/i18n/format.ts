@@ -55,3 +55,52 @@ export function formatDuration(ms: number): string {
   if (hours < 48) return unitFormat('hour').format(hours);
   return unitFormat('day').format(Math.floor(hours / 24));
 }
+
+/** Elapsed time as a running clock: `0:07`, `12:03`, `1:02:03`. */
+export function formatElapsed(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const s = total % 60;
+  const m = Math.floor(total / 60) % 60;
+  const h = Math.floor(total / 3600);
+  const ss = String(s).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+}
+
+const displayNames = new Map<string, Intl.DisplayNames | null>();
+
+function displayName(type: 'region' | 'language', code: string): string | null {
+  const id = `${lang.value}|${type}`;
+  let names = displayNames.get(id);
+  if (names === undefined) {
+    try {
+      names = new Intl.DisplayNames(lang.value, { type, fallback: 'none' });
+    } catch {
+      names = null;
+    }
+    displayNames.set(id, names);
+  }
+  try {
+    return names?.of(code) ?? null;
+  } catch {
+    // Not a well-formed code.
+    return null;
+  }
+}
+
+const COUNTRY_CODE = /^[A-Za-z]{2}$/;
+
+/** The flag emoji of an ISO 3166 alpha-2 code; null for anything else. */
+export function countryFlag(code: string): string | null {
+  if (!COUNTRY_CODE.test(code)) return null;
+  return String.fromCodePoint(...[...code.toUpperCase()].map((c) => 0x1f1e6 + c.charCodeAt(0) - 65));
+}
+
+/** The country's name in the console's language, falling back to the code as given. */
+export function countryName(code: string): string {
+  return (COUNTRY_CODE.test(code) && displayName('region', code.toUpperCase())) || code;
+}
+
+/** A language tag's name in the console's language (`ru` → "Russian"), or the tag as given. */
+export function languageName(tag: string): string {
+  return displayName('language', tag) || tag;
+}

@@ -11,11 +11,15 @@ import { AgentConnection, agentSocketUrl } from '../live/connection';
 import { newClientMsgId } from '../live/clientId';
 import { ConsoleStore } from '../state/store';
 import { ConversationPane } from './ConversationPane';
+import { InvitationNotices } from './InvitationNotices';
+import { InviteDialog } from './InviteDialog';
 import { previewText } from './eventText';
 import { pageTitle } from './title';
 import { Header } from './Header';
 import { Inbox } from './Inbox';
 import { NoticeBar } from './NoticeBar';
+import { RulesPage } from './RulesPage';
+import { VisitorsPage } from './VisitorsPage';
 
 function createStore(session: Session, me: Me, chime: Chime): ConsoleStore {
   const alert = (c: ConversationSummary) => {
@@ -69,14 +73,32 @@ export function ConsolePage({ session, me }: { session: Session; me: Me }) {
     document.title = pageTitle(store.unreadTotal.value);
   });
 
+  // My own account changes (name, photo) arrive through the session, not the socket.
+  useEffect(() => {
+    store.me.value = me;
+  }, [store, me]);
+
+  const r = route.value;
+  const api = session.api;
+  let main;
+  if (r.page === 'visitors') main = <VisitorsPage store={store} api={api} selected={r.id} />;
+  else if (r.page === 'rules') main = <RulesPage store={store} api={api} site={r.site} />;
+  else {
+    main = (
+      <div class="workspace">
+        <Inbox store={store} />
+        <ConversationPane store={store} api={api} />
+      </div>
+    );
+  }
+
   return (
     <div class={`shell${store.openId.value ? ' shell--open' : ''}`}>
       <Header store={store} session={session} />
       <NoticeBar store={store} />
-      <div class="workspace">
-        <Inbox store={store} />
-        <ConversationPane store={store} />
-      </div>
+      {main}
+      <InvitationNotices visitors={store.visitors} />
+      <InviteDialog visitors={store.visitors} />
     </div>
   );
 }

@@ -1,12 +1,20 @@
+import { useState } from 'preact/hooks';
 import type { ConversationSummary } from '../../../protocol/ConversationSummary';
+import type { Api } from '../api/http';
 import { BASE, followLink } from '../app/route';
 import { formatFull } from '../i18n/format';
 import { t } from '../i18n/i18n';
 import type { ConsoleStore } from '../state/store';
 import { Composer } from './Composer';
 import { MessageList } from './MessageList';
+import { VisitorProfile } from './VisitorProfile';
 
-export function ConversationPane({ store }: { store: ConsoleStore }) {
+// Below this width the profile would squeeze the chat, so it starts folded away.
+const NARROW = '(max-width: 1024px)';
+const startsOpen = () => typeof matchMedia !== 'function' || !matchMedia(NARROW).matches;
+
+/** The open conversation, with its visitor's profile beside it when an API is given. */
+export function ConversationPane({ store, api }: { store: ConsoleStore; api?: Api }) {
   const id = store.openId.value;
   const conversation = id ? store.conversations.value.get(id) : undefined;
   if (!conversation) {
@@ -17,10 +25,11 @@ export function ConversationPane({ store }: { store: ConsoleStore }) {
       </main>
     );
   }
-  return <Conversation key={conversation.id} store={store} conversation={conversation} />;
+  return <Conversation key={conversation.id} store={store} conversation={conversation} api={api} />;
 }
 
-function Conversation({ store, conversation: c }: { store: ConsoleStore; conversation: ConversationSummary }) {
+function Conversation({ store, conversation: c, api }: { store: ConsoleStore; conversation: ConversationSummary; api?: Api }) {
+  const [profileOpen, setProfileOpen] = useState(startsOpen);
   const me = store.me.value.id;
   const mine = c.status === 'active' && c.assignee?.id === me;
   const pending = store.pending.value?.id === c.id ? store.pending.value.action : null;
@@ -34,7 +43,7 @@ function Conversation({ store, conversation: c }: { store: ConsoleStore; convers
           ? t('conv.state_mine')
           : t('conv.state_other', { name: c.assignee?.name ?? t('event.someone') });
 
-  return (
+  const chat = (
     <main class="pane" aria-labelledby="conversation-title">
       <header class="pane__head">
         <a class="pane__back" href={BASE} onClick={followLink}>
@@ -48,6 +57,17 @@ function Conversation({ store, conversation: c }: { store: ConsoleStore; convers
           </p>
         </div>
         <div class="pane__actions">
+          {api && (
+            <button
+              class="button button--quiet"
+              type="button"
+              aria-expanded={profileOpen}
+              aria-controls="conversation-profile"
+              onClick={() => setProfileOpen(!profileOpen)}
+            >
+              {t('profile.toggle')}
+            </button>
+          )}
           {c.status === 'waiting' && (
             <button class="button button--primary" type="button" disabled={pending !== null} onClick={() => store.take(c.id)}>
               {t('conv.take')}
@@ -66,5 +86,14 @@ function Conversation({ store, conversation: c }: { store: ConsoleStore; convers
       </p>
       <Composer store={store} conversation={c} canReply={mine} />
     </main>
+  );
+  if (!api) return chat;
+  return (
+    <div class={`conv${profileOpen ? ' conv--profile' : ''}`}>
+      {chat}
+      <div class="conv__profile" id="conversation-profile" hidden={!profileOpen}>
+        <VisitorProfile store={store} api={api} visitorId={c.visitor_id} reloadKey={c.status} />
+      </div>
+    </div>
   );
 }

@@ -2,9 +2,11 @@ import { useState } from 'preact/hooks';
 import type { AgentStatus } from '../../../protocol/AgentStatus';
 import { ApiError } from '../api/http';
 import type { Session } from '../api/session';
+import { BASE, followLink, route, rulesPath, visitorsPath } from '../app/route';
 import { askNotificationPermission, notificationPermission } from '../alerts/desktop';
 import { lang, LANG_NAMES, LANGS, t, type Lang } from '../i18n/i18n';
 import type { ConsoleStore } from '../state/store';
+import { AccountMenu } from './AccountMenu';
 import { Logo } from './Logo';
 
 const STATUSES: readonly AgentStatus[] = ['online', 'away', 'offline'];
@@ -13,25 +15,42 @@ export function Header({ store, session }: { store: ConsoleStore; session: Sessi
   const fail = (e: unknown) => {
     store.notice.value = e instanceof ApiError ? e.code : 'internal';
   };
+  const state = session.state.value;
+  const me = state.kind === 'signed_in' ? state.me : store.me.value;
   return (
     <header class="topbar">
       <h1 class="topbar__brand">
         <Logo />
         {t('app.name')}
       </h1>
+      <Nav />
       <LinkBadge store={store} />
       <div class="topbar__controls">
         <StatusSelect store={store} />
         <LanguageSelect session={session} onError={fail} />
         <NotificationControl />
-        <span class="topbar__me" title={t('header.account', { name: store.me.value.email })}>
-          {store.me.value.name}
-        </span>
+        <AccountMenu session={session} me={me} />
         <button class="button button--quiet" type="button" onClick={() => session.logOut().catch(fail)}>
           {t('header.logout')}
         </button>
       </div>
     </header>
+  );
+}
+
+function Nav() {
+  const page = route.value.page;
+  const link = (href: string, current: boolean, label: string) => (
+    <a class="nav__link" href={href} onClick={followLink} aria-current={current ? 'page' : undefined}>
+      {label}
+    </a>
+  );
+  return (
+    <nav class="nav" aria-label={t('nav.label')}>
+      {link(BASE, page === 'inbox' || page === 'conversation', t('nav.inbox'))}
+      {link(visitorsPath(), page === 'visitors', t('nav.visitors'))}
+      {link(rulesPath(), page === 'rules', t('nav.rules'))}
+    </nav>
   );
 }
 

@@ -34,6 +34,9 @@ export interface VisitorFilter {
 
 export const NO_FILTER: VisitorFilter = { text: '', country: '', returningOnly: false, chat: 'any', activity: 'any' };
 
+export const isFiltered = (f: VisitorFilter) =>
+  f.text.trim() !== '' || f.country !== '' || f.returningOnly || f.chat !== 'any' || f.activity !== 'any';
+
 export type SortKey = 'time_on_site' | 'time_on_page' | 'visit' | 'country' | 'page';
 export type SortDir = 'asc' | 'desc';
 

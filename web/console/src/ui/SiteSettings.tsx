@@ -1,0 +1,172 @@
+import { useRef, useState } from 'preact/hooks';
+import type { SitePatch } from '../../../protocol/SitePatch';
+import type { SiteView } from '../../../protocol/SiteView';
+import type { Api } from '../api/http';
+import { LANG_NAMES, LANGS, t, type Lang } from '../i18n/i18n';
+import { apiErrorText } from './apiError';
+import { FormError } from './FormError';
+
+// The server's limits (`shopkeep-core` site.rs).
+const MAX_PARAMS = 50;
+const MAX_PARAM_CHARS = 100;
+const MAX_GREETING_CHARS = 300;
+
+// What a site says when its own greeting is empty (`default_greeting` in site.rs), shown as the placeholder.
+const BUILT_IN_GREETINGS: Record<Lang, string> = {
+  en: 'Hello, {name}! Glad to see you again.',
+  ru: 'Здравствуйте, {name}! Рады снова вас видеть.',
+  uk: 'Вітаємо, {name}! Раді знову вас бачити.',
+  ja: '{name}様、こんにちは！またお会いできて嬉しいです。',
+};
+
+const chars = (text: string) => [...text].length;
+
+export interface SiteForm {
+  readonly enabled: boolean;
+  readonly honorDnt: boolean;
+  readonly params: readonly string[];
+  readonly greetings: Readonly<Record<Lang, string>>;
+}
+
+export function siteForm(site: SiteView): SiteForm {
+  const greetings = Object.fromEntries(LANGS.map((l) => [l, site.greetings[l] ?? ''])) as Record<Lang, string>;
+  return {
+    enabled: site.tracking.enabled,
+    honorDnt: site.tracking.honor_dnt,
+    params: site.tracking.stripped_params,
+    greetings,
+  };
+}
+
+/** The PATCH body for the form: every language sent, an empty greeting meaning the built-in one. */
+export function sitePatch(form: SiteForm): { ok: true; patch: SitePatch } | { ok: false; message: string } {
+  const params = form.params.map((p) => p.trim()).filter((p) => p !== '');
+  if (params.length > MAX_PARAMS || params.some((p) => chars(p) > MAX_PARAM_CHARS)) {
+    return { ok: false, message: t('site.params_invalid') };
+  }
+  const greetings: Record<string, string> = {};
+  for (const l of LANGS) {
+    const text = form.greetings[l].trim();
+    if (chars(text) > MAX_GREETING_CHARS) return { ok: false, message: t('site.greeting_invalid') };
+    greetings[l] = text;
+  }
+  return {
+    ok: true,
+    patch: { tracking: { enabled: form.enabled, honor_dnt: form.honorDnt, stripped_params: params }, greetings },
+  };
+}
+
+/** A site's privacy settings and returning-customer greetings; only administrators may change them. */
+export function SiteSettings({ api, site, canEdit, onSaved }: { api: Api; site: SiteView; canEdit: boolean; onSaved(site: SiteView): void }) {
+  const [form, setForm] = useState<SiteForm>(() => siteForm(site));
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const list = useRef<HTMLUListElement>(null);
+  const update = (patch: Partial<SiteForm>) => {
+    setForm({ ...form, ...patch });
+    setSaved(false);
+  };
+  const setParam = (i: number, value: string) => update({ params: form.params.map((p, j) => (j === i ? value : p)) });
+
+  async function save(event: SubmitEvent) {
+    event.preventDefault();
+    const built = sitePatch(form);
+    if (!built.ok) {
+      setError(built.message);
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const fresh = await api.updateSite(site.id, built.patch);
+      setForm(siteForm(fresh));
+      setSaved(true);
+      onSaved(fresh);
+    } catch (e) {
+      setError(apiErrorText(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  function addParam() {
+    update({ params: [...form.params, ''] });
+    // Focus the new, empty field once it is drawn.
+    setTimeout(() => list.current?.querySelector<HTMLInputElement>('li:last-child input')?.focus());
+  }
+
+  return (
+    <section class="card" aria-labelledby="site-settings-title">
+      <h3 id="site-settings-title">{t('site.title')}</h3>
+      {!canEdit && <p class="field__hint">{t('site.admin_only')}</p>}
+      <form class="form" onSubmit={save} aria-busy={busy}>
+        <fieldset class="plain" disabled={!canEdit}>
+          <legend>{t('site.privacy')}</legend>
+          <div class="check">
+            <input id="site-tracking" type="checkbox" checked={form.enabled} onChange={(e) => update({ enabled: e.currentTarget.checked })} />
+            <label for="site-tracking">{t('site.tracking')}</label>
+          </div>
+          <div class="check">
+            <input id="site-dnt" type="checkbox" checked={form.honorDnt} onChange={(e) => update({ honorDnt: e.currentTarget.checked })} />
+            <label for="site-dnt">{t('site.dnt')}</label>
+          </div>
+          <p class="field__label" id="site-params-label">
+            {t('site.params')}
+          </p>
+          <ul class="params" ref={list} aria-labelledby="site-params-label">
+            {form.params.map((p, i) => (
+              <li key={i}>
+                <input
+                  class="mono"
+                  value={p}
+                  aria-label={t('site.param', { number: i + 1 })}
+                  onInput={(e) => setParam(i, e.currentTarget.value)}
+                />
+                <button
+                  class="button button--quiet button--small"
+                  type="button"
+                  aria-label={t('site.remove_param', { number: i + 1 })}
+                  onClick={() => update({ params: form.params.filter((_, j) => j !== i) })}
+                >
+                  <span aria-hidden="true">✕</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+          <button class="button button--small" type="button" disabled={form.params.length >= MAX_PARAMS} onClick={addParam}>
+            {t('site.add_param')}
+          </button>
+        </fieldset>
+
+        <fieldset class="plain" disabled={!canEdit}>
+          <legend>{t('site.greetings')}</legend>
+          <p class="field__hint">{t('site.greetings_hint')}</p>
+          {LANGS.map((l) => (
+            <div class="field" key={l}>
+              <label for={`greeting-${l}`}>{t('site.greeting', { language: LANG_NAMES[l] })}</label>
+              <textarea
+                id={`greeting-${l}`}
+                lang={l}
+                rows={2}
+                value={form.greetings[l]}
+                placeholder={BUILT_IN_GREETINGS[l]}
+                onInput={(e) => update({ greetings: { ...form.greetings, [l]: e.currentTarget.value } })}
+              />
+            </div>
+          ))}
+        </fieldset>
+
+        <FormError message={error} />
+        {saved && <p role="status">{t('site.saved')}</p>}
+        {canEdit && (
+          <div class="form__actions">
+            <button class="button button--primary" type="submit" disabled={busy}>
+              {t('site.save')}
+            </button>
+          </div>
+        )}
+      </form>
+    </section>
+  );
+}
