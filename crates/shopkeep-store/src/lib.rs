@@ -36,6 +36,8 @@ pub trait Store: Send + Sync + 'static {
     async fn site_by_slug(&self, slug: &str) -> Result<Option<Site>>;
     async fn site(&self, id: SiteId) -> Result<Option<Site>>;
     async fn list_sites(&self) -> Result<Vec<Site>>;
+    /// Replaces the identity secret; signatures made with the old one stop verifying.
+    async fn set_site_secret(&self, id: SiteId, secret: String) -> Result<Site>;
     async fn update_site_settings(
         &self,
         id: SiteId,

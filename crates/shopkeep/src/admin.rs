@@ -45,6 +45,15 @@ pub enum UserCommand {
 
 #[derive(Subcommand)]
 pub enum SiteCommand {
+    /// Print the site's identity secret, for the shop's backend to sign
+    /// customer ids with (see docs/identity.md).
+    Secret {
+        slug: String,
+        /// Replace the secret with a new one first; signatures made with the old
+        /// one stop verifying at once.
+        #[arg(long)]
+        rotate: bool,
+    },
     /// Add a site. Its widget works only on pages of the given origins.
     Add {
         /// Short name, e.g. `main-shop` (a-z, 0-9, '-').
@@ -183,6 +192,18 @@ pub async fn site(
                     site.allowed_origins.join(" ")
                 );
             }
+        }
+        SiteCommand::Secret { slug, rotate } => {
+            let mut site = store
+                .site_by_slug(&slug)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no site named {slug}; see `shopkeep site list`"))?;
+            if rotate {
+                site = store
+                    .set_site_secret(site.id, shopkeep_server::tokens::new_token())
+                    .await?;
+            }
+            println!("{}", site.hmac_secret);
         }
         SiteCommand::Snippet { slug } => {
             let site = store

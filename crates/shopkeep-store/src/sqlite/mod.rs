@@ -636,6 +636,24 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn set_site_secret(&self, id: SiteId, secret: String) -> Result<Site> {
+        self.writer
+            .write(move |conn| {
+                Box::pin(async move {
+                    sqlx::query("UPDATE sites SET hmac_secret = ? WHERE id = ?")
+                        .bind(&secret)
+                        .bind(id.as_uuid())
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(backend)?;
+                    fetch_site(conn, "id", SiteLookup::Id(id))
+                        .await?
+                        .ok_or(StoreError::NotFound)
+                })
+            })
+            .await
+    }
+
     async fn update_site_settings(
         &self,
         id: SiteId,

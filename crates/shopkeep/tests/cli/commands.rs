@@ -218,3 +218,28 @@ async fn serve_demo_prints_the_demo_url_and_serves_the_shop_with_its_snippet() {
     assert_eq!(health.status(), 200);
     assert_eq!(health.text().await.expect("a body"), "ok");
 }
+
+#[tokio::test]
+async fn site_secret_prints_the_identity_secret_and_rotates_it() {
+    let dir = DataDir::new();
+    dir.add_shop_site().await;
+    let first = dir.run(&["site", "secret", "shop"]).await.success();
+    let secret = first.stdout.trim().to_owned();
+    assert!(secret.len() >= 32, "a long random secret: {secret:?}");
+    let again = dir.run(&["site", "secret", "shop"]).await.success();
+    assert_eq!(again.stdout.trim(), secret, "reading does not change it");
+    let rotated = dir
+        .run(&["site", "secret", "shop", "--rotate"])
+        .await
+        .success();
+    let new_secret = rotated.stdout.trim().to_owned();
+    assert_ne!(new_secret, secret);
+    let after = dir.run(&["site", "secret", "shop"]).await.success();
+    assert_eq!(after.stdout.trim(), new_secret, "the rotation is stored");
+    let unknown = dir.run(&["site", "secret", "nope"]).await.failure();
+    assert!(
+        unknown.stderr.contains("no site named nope"),
+        "{}",
+        unknown.stderr
+    );
+}
