@@ -3,6 +3,7 @@ import type { ConversationSummary } from '../../../protocol/ConversationSummary'
 import type { Event } from '../../../protocol/Event';
 import type { LiveVisitor } from '../../../protocol/LiveVisitor';
 import type { Me } from '../../../protocol/Me';
+import type { VisitorProfile } from '../../../protocol/VisitorProfile';
 
 export const ME: Me = {
   id: 'staff-anna',
@@ -59,6 +60,20 @@ export function liveVisitor(id: string, fields: Partial<LiveVisitor> = {}): Live
     active: true,
     chat: null,
     invitation: null,
+    ...fields,
+  };
+}
+
+export function profile(id: string, fields: Partial<VisitorProfile> = {}): VisitorProfile {
+  return {
+    visitor_id: id,
+    site_id: 'site-1',
+    identity: { name: null, email: null, phone: null, external_id: null, verified: false, contact_id: null },
+    attributes: {},
+    first_seen_at: T0,
+    visits: [],
+    conversations: [],
+    live: null,
     ...fields,
   };
 }

@@ -331,7 +331,9 @@ export function InviteButton({ visitors, visitor: v, class: className = 'button 
 }
 
 export function Country({ code }: { code: string }) {
-  const flag = countryFlag(code);
+  const name = countryName(code);
+  // Regional-indicator pairs that name no country would draw as two boxed letters.
+  const flag = name !== code ? countryFlag(code) : null;
   return (
     <span class="vt__line">
       {flag && (
@@ -339,7 +341,7 @@ export function Country({ code }: { code: string }) {
           {flag}{' '}
         </span>
       )}
-      {countryName(code)}
+      {name}
     </span>
   );
 }
