@@ -136,6 +136,32 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_test_vectors_hold() {
+        let doc = include_str!("../../../docs/identity.md");
+        let vectors: Vec<Vec<&str>> = doc
+            .lines()
+            .filter(|line| line.starts_with("| `"))
+            .map(|line| {
+                line.split('|')
+                    .map(|cell| cell.trim().trim_matches('`'))
+                    .filter(|cell| !cell.is_empty())
+                    .collect()
+            })
+            .collect();
+        assert!(
+            vectors.len() >= 3,
+            "docs/identity.md lists its test vectors"
+        );
+        for vector in vectors {
+            let [secret, id, hash] = vector[..] else {
+                panic!("a vector row has three cells: {vector:?}");
+            };
+            assert_eq!(sign(secret, id), hash, "{id}");
+            assert!(verify(secret, id, hash));
+        }
+    }
+
+    #[test]
     fn an_empty_secret_verifies_nothing() {
         let signature = sign("", ID);
         assert_eq!(
