@@ -29,7 +29,8 @@
 
   const showCustomer = () => {
     for (const el of document.querySelectorAll('[data-customer-name]')) {
-      el.textContent = customer ? customer.name : el.dataset.customerName;
+      // The first name: the header has room for little more.
+      el.textContent = customer ? customer.name.split(' ')[0] : el.dataset.customerName;
     }
   };
   document.addEventListener('DOMContentLoaded', showCustomer);
