@@ -73,4 +73,5 @@ mod sessions;
 mod sites;
 mod staff;
 mod text;
+mod tracking;
 mod visitors;
