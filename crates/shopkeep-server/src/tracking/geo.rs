@@ -7,7 +7,7 @@
 use std::net::IpAddr;
 use std::path::Path;
 
-use anyhow::Context;
+use anyhow::anyhow;
 use maxminddb::Reader;
 use serde::Deserialize;
 
@@ -48,12 +48,15 @@ struct IsoCode<'a> {
 }
 
 impl GeoIp {
+    /// Reads the whole database. The error names the file and the cause in one
+    /// line, so it reads well however the caller prints it.
     pub fn open(path: &Path) -> anyhow::Result<Self> {
-        let bytes = std::fs::read(path)
-            .with_context(|| format!("cannot read the GeoIP database {}", path.display()))?;
-        let reader = Reader::from_source(bytes).with_context(|| {
-            format!(
-                "{} is not a MaxMind DB (.mmdb) file, or it is damaged",
+        let bytes = std::fs::read(path).map_err(|error| {
+            anyhow!("cannot read the GeoIP database {}: {error}", path.display())
+        })?;
+        let reader = Reader::from_source(bytes).map_err(|error| {
+            anyhow!(
+                "{} is not a MaxMind DB (.mmdb) file, or it is damaged: {error}",
                 path.display()
             )
         })?;
@@ -181,9 +184,11 @@ mod tests {
         let err = GeoIp::open(Path::new("/nonexistent/GeoLite2-Country.mmdb")).unwrap_err();
         let message = format!("{err:#}");
         assert!(
-            message.contains("cannot read the GeoIP database /nonexistent/GeoLite2-Country.mmdb"),
+            message.contains("cannot read the GeoIP database /nonexistent/GeoLite2-Country.mmdb: "),
             "{message}"
         );
+        // The cause is in the message itself, not only in a chain a caller may not print.
+        assert!(err.to_string().contains("No such file"), "{err}");
     }
 
     #[test]
