@@ -20,7 +20,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 pub const SHOP_ORIGIN: &str = "http://shop.test";
@@ -36,6 +36,8 @@ pub struct TestApp {
     pub site: Site,
     pub dir: TempDir,
     pub settings: ServerSettings,
+    /// The server's own store, for arranging and checking what REST does not show.
+    pub store: Arc<dyn Store>,
     stop: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<()>>,
 }
@@ -55,6 +57,16 @@ pub fn test_settings() -> ServerSettings {
         presence_grace: Duration::ZERO,
         ..ServerSettings::default()
     }
+}
+
+/// Settings for tracking tests: changes are pushed and rules checked often, and
+/// a closed visitor leaves the live list quickly.
+pub fn tracking_settings() -> ServerSettings {
+    let mut settings = test_settings();
+    settings.tracking.flush_interval = Duration::from_millis(50);
+    settings.tracking.rules_interval = Duration::from_millis(100);
+    settings.tracking.leave_grace = Duration::from_millis(300);
+    settings
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -105,8 +117,9 @@ async fn start(
     let (stop, stopped) = oneshot::channel::<()>();
     let store: Arc<dyn Store> = store;
     let server_settings = settings.clone();
+    let server_store = store.clone();
     let server = tokio::spawn(async move {
-        shopkeep_server::launch(server_settings, store, listener, async {
+        shopkeep_server::launch(server_settings, server_store, listener, async {
             let _ = stopped.await;
         })
         .await
@@ -117,6 +130,7 @@ async fn start(
         site,
         dir,
         settings,
+        store,
         stop: Some(stop),
         server: Some(server),
     }
@@ -173,13 +187,87 @@ impl TestApp {
         origin: &str,
         key: &str,
     ) -> Result<Ws, tokio_tungstenite::tungstenite::Error> {
+        self.visitor_socket_with(origin, key, &[]).await
+    }
+
+    /// A visitor socket whose upgrade request carries extra `headers`.
+    pub async fn visitor_socket_with(
+        &self,
+        origin: &str,
+        key: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<Ws, tokio_tungstenite::tungstenite::Error> {
         let url = format!("ws://{}/v1/visitor?site={}", self.addr, key);
         let mut request = url.into_client_request().unwrap();
         request
             .headers_mut()
             .insert("origin", HeaderValue::from_str(origin).unwrap());
+        for (name, value) in headers {
+            request.headers_mut().append(
+                HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                HeaderValue::from_str(value).unwrap(),
+            );
+        }
         let (stream, _) = tokio_tungstenite::connect_async(request).await?;
         Ok(Ws { stream })
+    }
+
+    /// A visitor socket on this app's site that sent `hello` as given, after its
+    /// `welcome`; `headers` go on the upgrade request.
+    pub async fn visitor_with(&self, hello: Value, headers: &[(&str, &str)]) -> (Ws, Value) {
+        let mut ws = self
+            .visitor_socket_with(SHOP_ORIGIN, &self.site.public_key, headers)
+            .await
+            .unwrap();
+        let mut hello = hello;
+        hello["type"] = json!("hello");
+        ws.send(hello).await;
+        let welcome = ws.until("welcome").await;
+        (ws, welcome)
+    }
+
+    /// Adds a member of staff with the operators' password.
+    pub async fn add_staff(&self, email: &str, name: &str, role: Role) {
+        self.store
+            .create_staff(NewStaff {
+                email: email.into(),
+                name: name.into(),
+                role,
+                password_hash: hash_blocking(OPERATOR_PASSWORD).unwrap(),
+                lang: "en".into(),
+            })
+            .await
+            .unwrap();
+    }
+
+    /// A staff REST call with the session cookie, and for anything but GET the
+    /// CSRF token and our Origin.
+    pub async fn call(
+        &self,
+        staff: &StaffLogin,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> reqwest::Response {
+        let mut request = reqwest::Client::new()
+            .request(method.clone(), self.url(path))
+            .header("cookie", &staff.cookie);
+        if method != reqwest::Method::GET {
+            request = request
+                .header("origin", self.origin())
+                .header("x-csrf-token", &staff.csrf);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await.unwrap()
+    }
+
+    /// `GET path` as staff; the status must be 200.
+    pub async fn get_json(&self, staff: &StaffLogin, path: &str) -> Value {
+        let response = self.call(staff, reqwest::Method::GET, path, None).await;
+        assert_eq!(response.status(), 200, "GET {path}");
+        response.json().await.unwrap()
     }
 
     /// Logs in as the operator: the session cookie (`name=value`) and CSRF token.
@@ -308,6 +396,45 @@ impl Ws {
         }
     }
 
+    /// The next text frame within `within`, or `None`.
+    pub async fn next_within(&mut self, within: Duration) -> Option<Value> {
+        loop {
+            let message = tokio::time::timeout(within, self.stream.next())
+                .await
+                .ok()?;
+            match message
+                .expect("the socket is open")
+                .expect("a readable frame")
+            {
+                Message::Text(text) => return Some(serde_json::from_str(&text).unwrap()),
+                Message::Close(frame) => panic!("socket closed: {frame:?}"),
+                _ => continue,
+            }
+        }
+    }
+
+    /// Fails the test if a frame that matches arrives within `within`; frames
+    /// that do not match are skipped. Only for asserting absence.
+    pub async fn none_within(&mut self, within: Duration, matches: impl Fn(&Value) -> bool) {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let message = match tokio::time::timeout_at(deadline, self.stream.next()).await {
+                Err(_) => return,
+                Ok(message) => message,
+            };
+            match message {
+                Some(Ok(Message::Text(text))) => {
+                    let frame: Value = serde_json::from_str(&text).unwrap();
+                    assert!(!matches(&frame), "unexpected frame: {frame}");
+                }
+                Some(Ok(Message::Close(frame))) => panic!("socket closed: {frame:?}"),
+                Some(Ok(_)) => continue,
+                Some(Err(error)) => panic!("socket failed: {error}"),
+                None => panic!("socket ended"),
+            }
+        }
+    }
+
     /// Waits for the server to close the socket and returns the close code.
     pub async fn closed(&mut self) -> Option<u16> {
         loop {
@@ -324,5 +451,24 @@ impl Ws {
 
     pub async fn close(mut self) {
         let _ = self.stream.close(None).await;
+    }
+}
+
+/// Polls `check` until it returns `Some`, or fails the test after the wait.
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        if let Some(found) = check().await {
+            return found;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }

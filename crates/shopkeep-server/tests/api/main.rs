@@ -5,4 +5,5 @@ mod auth;
 mod chat;
 mod delivery;
 mod helpers;
+mod tracking;
 mod visitor_input;
