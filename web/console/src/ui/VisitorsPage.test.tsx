@@ -145,7 +145,9 @@ describe('the live visitor list', () => {
 
   it('keeps the times running', () => {
     const { root } = page([anna]);
-    act(() => vi.advanceTimersByTime(2_000));
+    act(() => {
+      vi.advanceTimersByTime(2_000);
+    });
     expect(cell(rowOf(root, anna.visitor_id), 'time_on_site')).toBe('1:07');
     expect(cell(rowOf(root, anna.visitor_id), 'time_on_page')).toBe('0:07');
   });
