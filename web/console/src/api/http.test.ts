@@ -72,3 +72,44 @@ describe('Api', () => {
     await expect(api.me()).rejects.toMatchObject({ status: 0, code: 'network' });
   });
 });
+
+describe('visitor, site and rule routes', () => {
+  it('use the documented methods and paths, with ids escaped', async () => {
+    const draft = { name: 'N', enabled: true, conditions: [], text: 'Hi', department: null };
+    const { api, calls } = recording(
+      json(200, { me: ME, csrf_token: 'tok' }),
+      json(200, { visitor_id: 'v 1' }),
+      json(200, []),
+      json(200, {}),
+      json(200, []),
+      json(201, {}),
+      json(200, {}),
+      new Response(null, { status: 204 }),
+      json(200, { visitors: ['a', 'b'] }),
+      json(200, { me: ME, csrf_token: 'tok' }),
+    );
+    await api.me();
+    await api.visitor('v 1');
+    await api.sites();
+    await api.updateSite('s/1', { tracking: { enabled: false, honor_dnt: true, stripped_params: [] } });
+    await api.rules('s/1');
+    await api.createRule('s/1', draft);
+    await api.updateRule('r1', draft);
+    await api.deleteRule('r1');
+    expect(await api.previewRule('s/1', draft)).toEqual(['a', 'b']);
+    await api.removePhoto();
+    expect(calls.slice(1).map((c) => [c.init.method, c.url])).toEqual([
+      ['GET', '/api/v1/visitors/v%201'],
+      ['GET', '/api/v1/sites'],
+      ['PATCH', '/api/v1/sites/s%2F1'],
+      ['GET', '/api/v1/sites/s%2F1/rules'],
+      ['POST', '/api/v1/sites/s%2F1/rules'],
+      ['PUT', '/api/v1/rules/r1'],
+      ['DELETE', '/api/v1/rules/r1'],
+      ['POST', '/api/v1/sites/s%2F1/rules/preview'],
+      ['DELETE', '/api/v1/me/photo'],
+    ]);
+    expect(calls.slice(1).filter((c) => c.init.method !== 'GET').every((c) => header(c.init, 'X-CSRF-Token') === 'tok')).toBe(true);
+    expect(JSON.parse(String(calls[5]!.init.body))).toEqual(draft);
+  });
+});
