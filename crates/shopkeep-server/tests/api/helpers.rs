@@ -66,6 +66,8 @@ pub fn tracking_settings() -> ServerSettings {
     settings.tracking.flush_interval = Duration::from_millis(50);
     settings.tracking.rules_interval = Duration::from_millis(100);
     settings.tracking.leave_grace = Duration::from_millis(300);
+    // These tests log in for every console and profile they open.
+    settings.limits.logins_per_minute = 1000;
     settings
 }
 

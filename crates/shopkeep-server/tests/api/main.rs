@@ -1,9 +1,11 @@
 //! The server's integration tests: real sockets on loopback, a fresh SQLite
 //! database per test.
 
+mod attributes;
 mod auth;
 mod chat;
 mod delivery;
 mod helpers;
+mod identity;
 mod tracking;
 mod visitor_input;
