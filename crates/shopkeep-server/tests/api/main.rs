@@ -7,5 +7,6 @@ mod chat;
 mod delivery;
 mod helpers;
 mod identity;
+mod invitations;
 mod tracking;
 mod visitor_input;
