@@ -15,7 +15,21 @@ export const operator = { email: 'anna@shop.test', name: 'Anna', password: 'corr
 /** Waits this long for anything the browser should show. */
 export const WAIT = 10_000;
 
-export async function startShopkeep() {
+/** The country database the server's tests use (ip-location-db, CC0), from web/node_modules. */
+export const geoipDatabase = join(
+  repo,
+  'web',
+  'node_modules',
+  '@ip-location-db',
+  'geo-whois-asn-country-mmdb',
+  'geo-whois-asn-country.mmdb',
+);
+
+/**
+ * Starts `shopkeep serve --demo` with one member of staff, `operator`, in `role`;
+ * `settings` adds `SHOPKEEP__…` variables.
+ */
+export async function startShopkeep({ settings = {}, role = 'operator' } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'shopkeep-e2e-'));
   const env = {
     ...process.env,
@@ -23,8 +37,9 @@ export async function startShopkeep() {
     SHOPKEEP__LISTEN: '127.0.0.1:0',
     SHOPKEEP__SERVER__PRESENCE_GRACE: '0',
     RUST_LOG: process.env.TEST_LOG ? 'debug' : 'warn',
+    ...settings,
   };
-  execFileSync(binary, ['user', 'add', '--email', operator.email, '--name', operator.name, '--password-stdin'], {
+  execFileSync(binary, ['user', 'add', '--email', operator.email, '--name', operator.name, '--role', role, '--password-stdin'], {
     env,
     input: `${operator.password}\n`,
     stdio: ['pipe', 'ignore', 'inherit'],
