@@ -89,6 +89,15 @@ struct Inner {
     changed: HashSet<VisitorId>,
     left: Vec<VisitorId>,
     batch: TrackingBatch,
+    /// Invitations of visits whose rows left the list, kept while the visit may
+    /// still go on, so a visitor back within the visit is not invited again.
+    past: HashMap<VisitorId, PastVisit>,
+}
+
+struct PastVisit {
+    visit: VisitId,
+    invitations: VisitInvitations,
+    left_at: Millis,
 }
 
 pub struct Tracker {
@@ -282,7 +291,14 @@ impl Tracker {
             }
         };
         let mut inner = self.lock();
+        let past = inner
+            .past
+            .remove(&visitor)
+            .filter(|past| past.visit == resolved.id);
         if let Some(entry) = inner.visitors.get_mut(&visitor) {
+            if let Some(past) = past {
+                entry.invitations = past.invitations;
+            }
             entry.visit_stored = true;
             entry.row.visit_id = resolved.id;
             entry.row.visit_number = resolved.number;
@@ -525,9 +541,25 @@ impl Tracker {
             .map(|(id, _)| *id)
             .collect();
         for id in &gone {
-            inner.visitors.remove(id);
+            if let Some(entry) = inner.visitors.remove(id)
+                && entry.visit_stored
+            {
+                let mut invitations = entry.invitations;
+                invitations.pending = false;
+                inner.past.insert(
+                    *id,
+                    PastVisit {
+                        visit: entry.row.visit_id,
+                        invitations,
+                        left_at: now,
+                    },
+                );
+            }
             inner.changed.remove(id);
         }
+        inner
+            .past
+            .retain(|_, past| now - past.left_at < VISIT_GAP_MS);
         inner.left.extend(gone);
         let changed: Vec<LiveVisitor> = std::mem::take(&mut inner.changed)
             .into_iter()

@@ -8,5 +8,6 @@ mod delivery;
 mod helpers;
 mod identity;
 mod invitations;
+mod rules;
 mod tracking;
 mod visitor_input;
