@@ -610,16 +610,19 @@ impl Connection {
             .attributes
             .merged(update)
             .map_err(|e| ws::error(ErrorCode::InvalidInput, e.to_string()))?;
+        // Checked like a page report, then ignored like one: attributes describe
+        // the visitor, and this visitor is not to be tracked.
+        if !self.tracked {
+            return Ok(());
+        }
         self.state
             .store
             .set_visitor_attributes(self.visitor.id, attributes.clone())
             .await
             .map_err(|e| ws::store_error(&e))?;
-        if self.tracked {
-            self.state
-                .tracker
-                .attributes(self.visitor.id, attributes.clone());
-        }
+        self.state
+            .tracker
+            .attributes(self.visitor.id, attributes.clone());
         self.visitor.attributes = attributes;
         Ok(())
     }

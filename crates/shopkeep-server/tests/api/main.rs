@@ -8,6 +8,7 @@ mod delivery;
 mod helpers;
 mod identity;
 mod invitations;
+mod privacy;
 mod rules;
 mod tracking;
 mod visitor_input;
