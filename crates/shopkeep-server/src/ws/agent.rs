@@ -213,7 +213,7 @@ impl Connection {
                 }))
             }
             ClientFrame::Invite { visitor_id, text } => {
-                self.invite(visitor_id, text).map(|()| None)
+                self.invite(visitor_id, text).await.map(|()| None)
             }
         };
         match result {
@@ -340,7 +340,7 @@ impl Connection {
         Ok(())
     }
 
-    fn invite(&self, visitor: VisitorId, text: Option<String>) -> Result<(), ErrorFrame> {
+    async fn invite(&self, visitor: VisitorId, text: Option<String>) -> Result<(), ErrorFrame> {
         let text = match text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             Some(text) => {
                 let parsed = MessageText::parse(text)
@@ -358,15 +358,22 @@ impl Connection {
                 i18n::default_invitation(lang.as_deref()).to_owned()
             }
         };
-        invitations::invite(&self.state, visitor, &self.session.staff, None, text).map_err(
-            |error| {
-                let code = match error {
-                    InviteError::NotHere => ErrorCode::NotFound,
-                    InviteError::Chatting | InviteError::Pending => ErrorCode::InvalidInput,
-                };
-                ws::error(code, error.to_string())
-            },
-        )?;
+        // The session's copy is from when the console connected; the photo and
+        // name shown to the visitor are the current ones.
+        let me = self
+            .state
+            .store
+            .staff(self.session.staff.id)
+            .await
+            .map_err(|e| ws::store_error(&e))?
+            .unwrap_or_else(|| self.session.staff.clone());
+        invitations::invite(&self.state, visitor, &me, None, text).map_err(|error| {
+            let code = match error {
+                InviteError::NotHere => ErrorCode::NotFound,
+                InviteError::Chatting | InviteError::Pending => ErrorCode::InvalidInput,
+            };
+            ws::error(code, error.to_string())
+        })?;
         Ok(())
     }
 
