@@ -136,7 +136,6 @@ export const en = {
   'visitors.active': 'Active',
   'visitors.idle': 'Idle',
   'visitors.path': 'Pages this visit:',
-  'visitors.open_chat': 'Open chat',
 
   'col.name': 'Visitor',
   'col.page': 'Page',
@@ -201,7 +200,6 @@ export const en = {
   'profile.live': 'On the site now',
   'profile.not_live': 'Not on the site now',
   'profile.current_page': 'Current page',
-  'profile.time': 'On site {site}, on this page {page}',
   'profile.path': 'Pages this visit',
   'profile.attributes': 'Attributes',
   'profile.no_attributes': 'The shop has sent no attributes.',
@@ -211,7 +209,6 @@ export const en = {
   'profile.pages': 'Pages',
   'profile.conversations': 'Conversations',
   'profile.no_conversations': 'No conversations yet.',
-  'profile.open': 'Open',
   'profile.status_waiting': 'Waiting',
   'profile.status_active': 'Active',
   'profile.status_closed': 'Closed',

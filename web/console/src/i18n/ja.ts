@@ -135,7 +135,6 @@ export const ja: Catalog = {
   'visitors.active': 'アクティブ',
   'visitors.idle': '離席中',
   'visitors.path': '今回の訪問で見たページ:',
-  'visitors.open_chat': 'チャットを開く',
 
   'col.name': '訪問者',
   'col.page': 'ページ',
@@ -200,7 +199,6 @@ export const ja: Catalog = {
   'profile.live': '現在サイトを閲覧中',
   'profile.not_live': '現在サイトにいません',
   'profile.current_page': '現在のページ',
-  'profile.time': 'サイト滞在 {site}、このページ {page}',
   'profile.path': '今回の訪問で見たページ',
   'profile.attributes': '属性',
   'profile.no_attributes': 'ショップから属性は送られていません。',
@@ -210,7 +208,6 @@ export const ja: Catalog = {
   'profile.pages': 'ページ',
   'profile.conversations': 'チャット',
   'profile.no_conversations': 'まだチャットはありません。',
-  'profile.open': '開く',
   'profile.status_waiting': '待機中',
   'profile.status_active': '対応中',
   'profile.status_closed': '終了',

@@ -135,7 +135,6 @@ export const ru: Catalog = {
   'visitors.active': 'Активен',
   'visitors.idle': 'Неактивен',
   'visitors.path': 'Страницы за этот визит:',
-  'visitors.open_chat': 'Открыть чат',
 
   'col.name': 'Посетитель',
   'col.page': 'Страница',
@@ -200,7 +199,6 @@ export const ru: Catalog = {
   'profile.live': 'Сейчас на сайте',
   'profile.not_live': 'Сейчас не на сайте',
   'profile.current_page': 'Текущая страница',
-  'profile.time': 'На сайте {site}, на этой странице {page}',
   'profile.path': 'Страницы за этот визит',
   'profile.attributes': 'Атрибуты',
   'profile.no_attributes': 'Магазин не передал атрибутов.',
@@ -210,7 +208,6 @@ export const ru: Catalog = {
   'profile.pages': 'Страницы',
   'profile.conversations': 'Чаты',
   'profile.no_conversations': 'Чатов пока не было.',
-  'profile.open': 'Открыть',
   'profile.status_waiting': 'Ожидает',
   'profile.status_active': 'Идёт',
   'profile.status_closed': 'Завершён',

@@ -135,7 +135,6 @@ export const uk: Catalog = {
   'visitors.active': 'Активний',
   'visitors.idle': 'Неактивний',
   'visitors.path': 'Сторінки за цей візит:',
-  'visitors.open_chat': 'Відкрити чат',
 
   'col.name': 'Відвідувач',
   'col.page': 'Сторінка',
@@ -200,7 +199,6 @@ export const uk: Catalog = {
   'profile.live': 'Зараз на сайті',
   'profile.not_live': 'Зараз не на сайті',
   'profile.current_page': 'Поточна сторінка',
-  'profile.time': 'На сайті {site}, на цій сторінці {page}',
   'profile.path': 'Сторінки за цей візит',
   'profile.attributes': 'Атрибути',
   'profile.no_attributes': 'Магазин не передав атрибутів.',
@@ -210,7 +208,6 @@ export const uk: Catalog = {
   'profile.pages': 'Сторінки',
   'profile.conversations': 'Чати',
   'profile.no_conversations': 'Чатів ще не було.',
-  'profile.open': 'Відкрити',
   'profile.status_waiting': 'Очікує',
   'profile.status_active': 'Триває',
   'profile.status_closed': 'Завершено',

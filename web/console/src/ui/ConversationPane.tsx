@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import type { ConversationSummary } from '../../../protocol/ConversationSummary';
 import type { Api } from '../api/http';
 import { BASE, followLink } from '../app/route';
@@ -30,6 +30,7 @@ export function ConversationPane({ store, api }: { store: ConsoleStore; api?: Ap
 
 function Conversation({ store, conversation: c, api }: { store: ConsoleStore; conversation: ConversationSummary; api?: Api }) {
   const [profileOpen, setProfileOpen] = useState(startsOpen);
+  const toggle = useRef<HTMLButtonElement>(null);
   const me = store.me.value.id;
   const mine = c.status === 'active' && c.assignee?.id === me;
   const pending = store.pending.value?.id === c.id ? store.pending.value.action : null;
@@ -63,6 +64,7 @@ function Conversation({ store, conversation: c, api }: { store: ConsoleStore; co
               type="button"
               aria-expanded={profileOpen}
               aria-controls="conversation-profile"
+              ref={toggle}
               onClick={() => setProfileOpen(!profileOpen)}
             >
               {t('profile.toggle')}
@@ -92,7 +94,16 @@ function Conversation({ store, conversation: c, api }: { store: ConsoleStore; co
     <div class={`conv${profileOpen ? ' conv--profile' : ''}`}>
       {chat}
       <div class="conv__profile" id="conversation-profile" hidden={!profileOpen}>
-        <VisitorProfile store={store} api={api} visitorId={c.visitor_id} reloadKey={c.status} />
+        <VisitorProfile
+          store={store}
+          api={api}
+          visitorId={c.visitor_id}
+          reloadKey={c.status}
+          onClose={() => {
+            setProfileOpen(false);
+            toggle.current?.focus();
+          }}
+        />
       </div>
     </div>
   );

@@ -31,7 +31,7 @@ const COLUMNS: readonly Column[] = [
   { field: 'utm', label: 'col.utm', width: 110 },
   { field: 'time_on_site', label: 'col.time_on_site', width: 84, sort: 'time_on_site' },
   { field: 'time_on_page', label: 'col.time_on_page', width: 84, sort: 'time_on_page' },
-  { field: 'visit', label: 'col.visit', width: 120, sort: 'visit' },
+  { field: 'visit', label: 'col.visit', width: 150, sort: 'visit' },
   { field: 'country', label: 'col.country', width: 150, sort: 'country' },
   { field: 'client', label: 'col.client', width: 190 },
   { field: 'lang', label: 'col.lang', width: 110 },
@@ -66,7 +66,8 @@ export interface VisitorTableProps {
  */
 export function VisitorTable({ visitors, rows, selected, onOpen }: VisitorTableProps) {
   const scroller = useRef<HTMLDivElement>(null);
-  const [scrollTop, setScrollTop] = useState(0);
+  // The first row in view, not the pixel offset: scrolling within a row draws nothing new.
+  const [topRow, setTopRow] = useState(0);
   const [height, setHeight] = useState(FALLBACK_HEIGHT);
   const [focusId, setFocusId] = useState<VisitorId | null>(null);
   const focusNext = useRef<VisitorId | null>(null);
@@ -84,7 +85,7 @@ export function VisitorTable({ visitors, rows, selected, onOpen }: VisitorTableP
 
   const count = rows.length;
   // Filtering can shrink the list below the scroll offset; draw from what is still there.
-  const top = Math.min(scrollTop, Math.max(0, count * ROW_HEIGHT - height));
+  const top = Math.min(topRow * ROW_HEIGHT, Math.max(0, count * ROW_HEIGHT - height));
   const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(count, Math.ceil((top + height) / ROW_HEIGHT) + OVERSCAN);
   const shown = rows.slice(first, last);
@@ -120,7 +121,7 @@ export function VisitorTable({ visitors, rows, selected, onOpen }: VisitorTableP
       // The sticky header covers the first row's height at the top of the window.
       if (rowTop < el.scrollTop + ROW_HEIGHT) el.scrollTop = Math.max(0, rowTop - ROW_HEIGHT);
       else if (rowTop + ROW_HEIGHT > el.scrollTop + height) el.scrollTop = rowTop + 2 * ROW_HEIGHT - height;
-      setScrollTop(el.scrollTop);
+      setTopRow(Math.floor(el.scrollTop / ROW_HEIGHT));
     }
     const id = rows[index]!.visitor_id;
     focusNext.current = id;
@@ -141,7 +142,7 @@ export function VisitorTable({ visitors, rows, selected, onOpen }: VisitorTableP
   }
 
   return (
-    <div class="vt" ref={scroller} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
+    <div class="vt" ref={scroller} onScroll={(e) => setTopRow(Math.floor(e.currentTarget.scrollTop / ROW_HEIGHT))}>
       <table class="vt__table" style={{ width: `${TABLE_WIDTH}px` }} aria-label={t('visitors.table')} aria-rowcount={count + 1}>
         <colgroup>
           {COLUMNS.map((c) => (
