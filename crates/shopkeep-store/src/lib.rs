@@ -126,7 +126,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<ConversationSummary>>;
     /// Opens a conversation already assigned to `agent`, whose invitation the
     /// visitor accepted: `joined`, then the invitation text as the agent's first
-    /// message. A visitor with an open conversation gets [`StoreError::Conflict`].
+    /// message. A visitor with an open conversation, or whose contact has one
+    /// from another device, gets [`StoreError::Conflict`].
     async fn open_invited_conversation(
         &self,
         site: SiteId,

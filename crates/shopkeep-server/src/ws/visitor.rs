@@ -662,14 +662,17 @@ impl Connection {
                 }
                 opened.conversation
             }
-            // Already chatting (from another tab): show that conversation.
-            Err(StoreError::Conflict(_)) => self
-                .state
-                .store
-                .latest_conversation(self.visitor.id)
-                .await
-                .map_err(|e| ws::store_error(&e))?
-                .ok_or_else(|| ws::error(ErrorCode::NotFound, "no such conversation"))?,
+            // Already chatting (from another tab, or as the verified customer
+            // on another device): show that conversation.
+            Err(StoreError::Conflict(_)) => {
+                let latest = match self.contact {
+                    Some(contact) => self.state.store.latest_contact_conversation(contact).await,
+                    None => self.state.store.latest_conversation(self.visitor.id).await,
+                };
+                latest
+                    .map_err(|e| ws::store_error(&e))?
+                    .ok_or_else(|| ws::error(ErrorCode::NotFound, "no such conversation"))?
+            }
             Err(error) => return Err(ws::store_error(&error)),
         };
         self.current = Some(conversation.id);

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use shopkeep_core::identity::sign;
 use shopkeep_core::ids::VisitorId;
 
 use crate::helpers::{SECOND_OPERATOR_EMAIL, TestApp, Ws, spawn_app_with, tracking_settings};
@@ -286,4 +287,53 @@ async fn without_text_the_invitation_speaks_the_visitors_language() {
         visitor.until("invitation").await["text"],
         "Вітаємо! Можу чимось допомогти?"
     );
+}
+
+#[tokio::test]
+async fn a_customer_chatting_on_another_device_accepts_into_that_chat() {
+    let app = spawn_app_with(tracking_settings()).await;
+    let secret = app
+        .store
+        .site(app.site.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .hmac_secret;
+    let identify = json!({"type": "identify", "id": "cust-42", "hash": sign(&secret, "cust-42")});
+    let (mut anna, _) = watching_console(&app).await;
+    let (mut laptop, _) = browsing(&app, json!({})).await;
+    laptop.send(identify.clone()).await;
+    laptop.until("identified").await;
+    laptop
+        .send(json!({"type": "send", "client_msg_id": "l1", "text": "Hello from the laptop"}))
+        .await;
+    let conversation = laptop.until("ack").await["conversation_id"].clone();
+    let (mut phone, phone_id) = browsing(&app, json!({})).await;
+    phone.send(identify).await;
+    assert_eq!(
+        phone.until("identified").await["conversation"]["id"],
+        conversation
+    );
+    row_where(&mut anna, &phone_id, |r| r["identity"]["verified"] == true).await;
+
+    anna.send(invite(&phone_id, Some("Anything else?"))).await;
+    let shown = phone.until("invitation").await;
+    phone.send(answer(&shown["invitation_id"], true)).await;
+
+    // No second conversation for the same customer: the phone is shown the open one.
+    let opened = phone.until("conversation").await;
+    assert_eq!(opened["conversation"]["id"], conversation);
+    phone
+        .send(json!({"type": "send", "client_msg_id": "p1", "text": "From the phone"}))
+        .await;
+    assert_eq!(phone.until("ack").await["conversation_id"], conversation);
+    let open = app
+        .store
+        .list_conversations(shopkeep_store::ConversationFilter {
+            open: true,
+            closed_limit: 0,
+        })
+        .await
+        .unwrap();
+    assert_eq!(open.len(), 1, "{open:?}");
 }

@@ -241,8 +241,12 @@ pub(crate) async fn open_invited(
     agent: AgentRef,
     text: MessageText,
 ) -> Result<Transitioned> {
+    // The same open conversation a message of this visitor would go to: their
+    // own, or their contact's from another device.
     let open: Option<Uuid> = sqlx::query_scalar(
-        "SELECT id FROM conversations WHERE visitor_id = ? AND status != 'closed' LIMIT 1",
+        "SELECT id FROM conversations \
+         WHERE (visitor_id = ?1 OR contact_id = (SELECT contact_id FROM visitors WHERE id = ?1)) \
+         AND status != 'closed' LIMIT 1",
     )
     .bind(visitor.as_uuid())
     .fetch_optional(&mut *conn)

@@ -39,6 +39,7 @@ conformance! {
         unknown_rules_are_not_found,
         invited_conversation_is_active_assigned_and_opens_with_joined_then_the_text,
         invited_conversation_is_refused_while_the_visitor_has_an_open_one,
+        invited_conversation_is_refused_while_the_contact_chats_on_another_device,
         conversations_of_a_contacts_visitors_come_newest_first,
         a_linked_visitor_writes_into_the_contacts_open_conversation_from_another_device,
         staff_photo_is_set_replaced_and_removed,
@@ -670,6 +671,35 @@ async fn invited_conversation_is_refused_while_the_visitor_has_an_open_one(store
         .open_invited_conversation(shop.id, guest.id, agent(&anna), text("Hi again"))
         .await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+}
+
+async fn invited_conversation_is_refused_while_the_contact_chats_on_another_device(
+    store: &dyn Store,
+) {
+    let shop = site(store, "shop").await;
+    let laptop = visitor(store, &shop).await;
+    let phone = visitor(store, &shop).await;
+    let anna = staff(store, "anna@shop.example").await;
+    for guest in [&laptop, &phone] {
+        store
+            .identify_visitor(guest.id, Claims::default(), Some("cust-5".into()))
+            .await
+            .unwrap();
+    }
+    let chatting = visitor_says(store, &laptop, "from-laptop").await;
+
+    let refused = store
+        .open_invited_conversation(shop.id, phone.id, agent(&anna), text("Hi"))
+        .await;
+
+    // One customer, one open conversation: the phone's messages go to it anyway.
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(_))),
+        "{refused:?}"
+    );
+    let from_phone = visitor_says(store, &phone, "from-phone").await;
+    assert_eq!(from_phone.conversation.id, chatting.conversation.id);
+    assert_eq!(store.latest_conversation(phone.id).await.unwrap(), None);
 }
 
 async fn conversations_of_a_contacts_visitors_come_newest_first(store: &dyn Store) {
