@@ -50,6 +50,8 @@ const STATUS_CODES: Record<number, string> = {
   401: 'unauthorized',
   403: 'forbidden',
   404: 'not_found',
+  413: 'frame_too_large',
+  415: 'invalid_input',
   429: 'rate_limited',
   502: 'unavailable',
   503: 'unavailable',

@@ -188,6 +188,8 @@ function Preview({ store, ids }: { store: ConsoleStore; ids: readonly VisitorId[
   );
 }
 
+type TextField = 'pattern' | 'seconds' | 'count' | 'text' | 'key' | 'value' | 'lang' | 'country';
+
 interface ConditionRowProps {
   id: string;
   number: number;
@@ -197,7 +199,7 @@ interface ConditionRowProps {
 }
 
 function ConditionRow({ id, number, form: f, onChange, onRemove }: ConditionRowProps) {
-  const input = (field: 'pattern' | 'seconds' | 'count' | 'text' | 'key' | 'value' | 'lang' | 'country', label: string, extra: { numeric?: boolean; hint?: string; width?: string } = {}) => (
+  const input = (field: TextField, label: string, extra: { numeric?: boolean; hint?: string; width?: string } = {}) => (
     <div class="field">
       <label for={`${id}-${field}`}>{label}</label>
       <input
@@ -231,7 +233,11 @@ function ConditionRow({ id, number, form: f, onChange, onRemove }: ConditionRowP
       fields = (
         <div class="field">
           <label for={`${id}-returning`}>{t('cond.who')}</label>
-          <select id={`${id}-returning`} value={f.returning ? 'yes' : 'no'} onChange={(e) => onChange({ returning: e.currentTarget.value === 'yes' })}>
+          <select
+            id={`${id}-returning`}
+            value={f.returning ? 'yes' : 'no'}
+            onChange={(e) => onChange({ returning: e.currentTarget.value === 'yes' })}
+          >
             <option value="yes">{t('cond.returning_yes')}</option>
             <option value="no">{t('cond.returning_no')}</option>
           </select>

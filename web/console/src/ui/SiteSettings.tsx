@@ -56,8 +56,16 @@ export function sitePatch(form: SiteForm): { ok: true; patch: SitePatch } | { ok
   };
 }
 
-/** A site's privacy settings and returning-customer greetings; only administrators may change them. */
-export function SiteSettings({ api, site, canEdit, onSaved }: { api: Api; site: SiteView; canEdit: boolean; onSaved(site: SiteView): void }) {
+export interface SiteSettingsProps {
+  api: Api;
+  site: SiteView;
+  /** Administrators only; everyone else sees the settings without controls to save them. */
+  canEdit: boolean;
+  onSaved(site: SiteView): void;
+}
+
+/** A site's privacy settings and returning-customer greetings. */
+export function SiteSettings({ api, site, canEdit, onSaved }: SiteSettingsProps) {
   const [form, setForm] = useState<SiteForm>(() => siteForm(site));
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
@@ -104,11 +112,21 @@ export function SiteSettings({ api, site, canEdit, onSaved }: { api: Api; site: 
         <fieldset class="plain" disabled={!canEdit}>
           <legend>{t('site.privacy')}</legend>
           <div class="check">
-            <input id="site-tracking" type="checkbox" checked={form.enabled} onChange={(e) => update({ enabled: e.currentTarget.checked })} />
+            <input
+              id="site-tracking"
+              type="checkbox"
+              checked={form.enabled}
+              onChange={(e) => update({ enabled: e.currentTarget.checked })}
+            />
             <label for="site-tracking">{t('site.tracking')}</label>
           </div>
           <div class="check">
-            <input id="site-dnt" type="checkbox" checked={form.honorDnt} onChange={(e) => update({ honorDnt: e.currentTarget.checked })} />
+            <input
+              id="site-dnt"
+              type="checkbox"
+              checked={form.honorDnt}
+              onChange={(e) => update({ honorDnt: e.currentTarget.checked })}
+            />
             <label for="site-dnt">{t('site.dnt')}</label>
           </div>
           <p class="field__label" id="site-params-label">

@@ -199,7 +199,10 @@ function LiveNow({ store, live }: { store: ConsoleStore; live: LiveVisitor }) {
           />
         )}
         {invitation && (
-          <Fact label={t('col.invitation')} value={[invitationState(invitation), invitationSource(invitation)].filter(Boolean).join(' · ')} />
+          <Fact
+            label={t('col.invitation')}
+            value={[invitationState(invitation), invitationSource(invitation)].filter(Boolean).join(' · ')}
+          />
         )}
       </dl>
       <p>

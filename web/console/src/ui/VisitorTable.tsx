@@ -312,7 +312,8 @@ function Row({ visitors, visitor: v, index, selected, tabbable, onOpen, onFocus 
 }
 
 /** "Invite", held while the visitor chats or already has an invitation to answer. */
-export function InviteButton({ visitors, visitor: v, class: className = 'button button--small' }: { visitors: VisitorsStore; visitor: LiveVisitor; class?: string }) {
+export function InviteButton(props: { visitors: VisitorsStore; visitor: LiveVisitor; class?: string }) {
+  const { visitors, visitor: v, class: className = 'button button--small' } = props;
   const invited = visitors.invited.value.has(v.visitor_id);
   const why = v.chat ? t('invite.busy_chatting') : !canInvite(v) || invited ? t('invite.busy_pending') : undefined;
   return (
