@@ -398,3 +398,37 @@ async fn a_page_flood_is_limited_without_slowing_other_visitors() {
         .none_within(Duration::from_millis(200), |f| f["type"] == "error")
         .await;
 }
+
+#[tokio::test]
+async fn profiles_need_a_session_and_unknown_visitors_are_not_found() {
+    let app = spawn_app_with(tracking_settings()).await;
+    let (_visitor, welcome) = app.visitor(None).await;
+    let path = format!(
+        "/api/v1/visitors/{}",
+        welcome["visitor_id"].as_str().unwrap()
+    );
+    for anonymous in [path.as_str(), "/api/v1/sites"] {
+        let response = reqwest::get(app.url(anonymous)).await.unwrap();
+        assert_eq!(response.status(), 401, "{anonymous}");
+    }
+    let staff = app.staff().await;
+    let profile = app.get_json(&staff, &path).await;
+    assert_eq!(profile["visitor_id"], welcome["visitor_id"]);
+    assert_eq!(profile["site_id"], json!(app.site.id));
+    assert_eq!(profile["visits"], json!([]));
+    assert_eq!(profile["identity"]["verified"], false);
+    let unknown = format!(
+        "/api/v1/visitors/{}",
+        json!(shopkeep_core::ids::VisitorId::new())
+            .as_str()
+            .unwrap()
+    );
+    for missing in [
+        unknown.as_str(),
+        "/api/v1/visitors/nope",
+        "/api/v1/visitors/1%20OR%201=1",
+    ] {
+        let response = app.call(&staff, reqwest::Method::GET, missing, None).await;
+        assert_eq!(response.status(), 404, "{missing}");
+    }
+}
