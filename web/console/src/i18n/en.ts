@@ -98,12 +98,12 @@ export const en = {
 
   'account.menu': 'Account: {name}',
   'photo.title': 'Your photo',
-  'photo.hint': 'Visitors see it with your invitations. PNG, JPEG or WebP, up to 256 KB.',
+  'photo.hint': 'Visitors see it with your invitations. PNG, JPEG or WebP, up to 60 KB.',
   'photo.none': 'No photo yet.',
   'photo.upload': 'Upload photo',
   'photo.remove': 'Remove photo',
   'photo.wrong_type': 'Choose a PNG, JPEG or WebP image.',
-  'photo.too_big': 'The photo must be 256 KB or smaller.',
+  'photo.too_big': 'The photo must be 60 KB or smaller.',
   'photo.saved': 'Photo updated.',
   'photo.removed': 'Photo removed.',
 

@@ -97,12 +97,12 @@ export const ja: Catalog = {
 
   'account.menu': 'アカウント: {name}',
   'photo.title': 'あなたの写真',
-  'photo.hint': '招待と一緒に訪問者に表示されます。PNG、JPEG、WebP で 256 KB まで。',
+  'photo.hint': '招待と一緒に訪問者に表示されます。PNG、JPEG、WebP で 60 KB まで。',
   'photo.none': 'まだ写真がありません。',
   'photo.upload': '写真をアップロード',
   'photo.remove': '写真を削除',
   'photo.wrong_type': 'PNG、JPEG、WebP の画像を選んでください。',
-  'photo.too_big': '写真は 256 KB 以下にしてください。',
+  'photo.too_big': '写真は 60 KB 以下にしてください。',
   'photo.saved': '写真を更新しました。',
   'photo.removed': '写真を削除しました。',
 

@@ -97,12 +97,12 @@ export const ru: Catalog = {
 
   'account.menu': 'Учётная запись: {name}',
   'photo.title': 'Ваше фото',
-  'photo.hint': 'Посетители видят его в ваших приглашениях. PNG, JPEG или WebP, не больше 256 КБ.',
+  'photo.hint': 'Посетители видят его в ваших приглашениях. PNG, JPEG или WebP, не больше 60 КБ.',
   'photo.none': 'Фото пока нет.',
   'photo.upload': 'Загрузить фото',
   'photo.remove': 'Удалить фото',
   'photo.wrong_type': 'Выберите изображение PNG, JPEG или WebP.',
-  'photo.too_big': 'Фото должно быть не больше 256 КБ.',
+  'photo.too_big': 'Фото должно быть не больше 60 КБ.',
   'photo.saved': 'Фото обновлено.',
   'photo.removed': 'Фото удалено.',
 

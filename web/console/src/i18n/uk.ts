@@ -97,12 +97,12 @@ export const uk: Catalog = {
 
   'account.menu': 'Обліковий запис: {name}',
   'photo.title': 'Ваше фото',
-  'photo.hint': 'Відвідувачі бачать його у ваших запрошеннях. PNG, JPEG або WebP, не більше 256 КБ.',
+  'photo.hint': 'Відвідувачі бачать його у ваших запрошеннях. PNG, JPEG або WebP, не більше 60 КБ.',
   'photo.none': 'Фото ще немає.',
   'photo.upload': 'Завантажити фото',
   'photo.remove': 'Видалити фото',
   'photo.wrong_type': 'Виберіть зображення PNG, JPEG або WebP.',
-  'photo.too_big': 'Фото має бути не більше 256 КБ.',
+  'photo.too_big': 'Фото має бути не більше 60 КБ.',
   'photo.saved': 'Фото оновлено.',
   'photo.removed': 'Фото видалено.',
 

@@ -61,13 +61,13 @@ describe('my photo', () => {
     expect(root.textContent).toContain('Photo updated.');
   });
 
-  it('refuses other types and files over 256 KB before sending anything', async () => {
+  it('refuses other types and files over 60 KB before sending anything', async () => {
     const { root, calls } = await menu();
     const input = byLabel<HTMLInputElement>(root, 'Upload photo');
     pick(input, new File(['<svg/>'], 'me.svg', { type: 'image/svg+xml' }));
     expect(root.querySelector('[role="alert"]')?.textContent).toBe('Choose a PNG, JPEG or WebP image.');
     pick(input, new File([new Uint8Array(MAX_PHOTO_BYTES + 1)], 'big.jpg', { type: 'image/jpeg' }));
-    expect(root.querySelector('[role="alert"]')?.textContent).toBe('The photo must be 256 KB or smaller.');
+    expect(root.querySelector('[role="alert"]')?.textContent).toBe('The photo must be 60 KB or smaller.');
     pick(input, new File([new Uint8Array(MAX_PHOTO_BYTES)], 'ok.webp', { type: 'image/webp' }));
     await settle();
     expect(calls.map((c) => [c.method, c.path, (c.body as Blob).size])).toEqual([['PUT', '/me/photo', MAX_PHOTO_BYTES]]);

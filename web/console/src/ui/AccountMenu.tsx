@@ -6,7 +6,7 @@ import { apiErrorText } from './apiError';
 import { FormError } from './FormError';
 
 export const PHOTO_TYPES = ['image/png', 'image/jpeg', 'image/webp'] as const;
-export const MAX_PHOTO_BYTES = 256 * 1024;
+export const MAX_PHOTO_BYTES = 60 * 1024;
 
 /** Why a file cannot be my photo, checked before uploading; null when it can. */
 export function photoProblem(file: Blob): string | null {
