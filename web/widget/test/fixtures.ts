@@ -58,9 +58,8 @@ export class FakeConnection implements Connection {
     return true;
   }
 
-  subscribe(listener: (frame: Incoming) => void): () => void {
+  subscribe(listener: (frame: Incoming) => void): void {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   deliver(frame: Incoming): void {

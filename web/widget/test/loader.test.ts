@@ -6,6 +6,7 @@ describe('loader entry', () => {
   it('starts from its own script tag, adds no globals but Shopkeep, and ignores a second copy', async () => {
     vi.stubGlobal('WebSocket', FakeSocket);
     vi.stubGlobal('__PANEL_PATH__', '/widget/assets/panel-test.js');
+    vi.stubGlobal('__LANGUAGES_PATH__', '/widget/assets/languages-test.js');
     const script = document.createElement('script');
     script.src = 'https://chat.example:8443/widget/loader.js';
     script.dataset.site = 'pk_tag';

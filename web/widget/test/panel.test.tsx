@@ -15,6 +15,7 @@ let conn: FakeConnection;
 let root: ShadowRoot;
 let panel: Panel;
 let close: Mock<() => void>;
+let launcher: HTMLButtonElement;
 
 const $ = <T extends Element = HTMLElement>(selector: string) => root.querySelector<T>(selector)!;
 const $$ = (selector: string) => [...root.querySelectorAll<HTMLElement>(selector)];
@@ -43,9 +44,11 @@ beforeEach(() => {
   const host = document.createElement('div');
   document.body.append(host);
   root = host.attachShadow({ mode: 'open' });
+  launcher = document.createElement('button');
+  root.append(launcher);
   close = vi.fn<() => void>();
   act(() => {
-    panel = mount({ root, connection: conn, site: 'pk_test', close });
+    panel = mount({ root, connection: conn, site: 'pk_test', base: 'https://chat.example', launcher, open: vi.fn(), close, emit: vi.fn() });
   });
   deliver(welcome({ conversation: view(0) }));
   conn.take();
@@ -161,9 +164,34 @@ describe('panel', () => {
     expect(close).toHaveBeenCalledOnce();
   });
 
+  it('gives the focus back to the launcher when hidden with the focus inside', () => {
+    act(() => panel.show(true));
+    act(() => panel.hide());
+    expect(root.activeElement).toBe(launcher);
+  });
+
+  it('leaves the focus where it is when hidden from outside', () => {
+    const field = document.createElement('input');
+    document.body.append(field);
+    act(() => panel.show(false));
+    field.focus();
+    act(() => panel.hide());
+    expect(document.activeElement).toBe(field);
+    expect(root.activeElement).toBeNull();
+  });
+
   it('closes with the close button', () => {
     act(() => $('button[aria-label="Close chat"]').click());
     expect(close).toHaveBeenCalledOnce();
+  });
+
+  it('speaks the language the loader chose, and follows it', async () => {
+    const element = root.host as HTMLElement;
+    element.lang = 'ja';
+    await new Promise((resolve) => setTimeout(resolve));
+    act(() => {});
+    expect($('button[type=submit]').getAttribute('aria-label')).toBe('送信');
+    expect($('[role=dialog]').getAttribute('lang')).toBe('ja');
   });
 
   it('speaks the site’s fixed language', () => {

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Incoming } from '../src/contract';
 import { openConnection, PING_MS } from '../src/loader/socket';
 import { FakeSocket } from './fake-socket';
-import { welcome } from './fixtures';
+import { view, welcome } from './fixtures';
 
 const URL = 'wss://chat.example/v1/visitor?site=pk_test';
 const TOKEN_KEY = 'shopkeep:pk_test:token';
@@ -60,10 +60,45 @@ describe('visitor socket', () => {
     expect(connection.welcome?.operators_online).toBe(true);
   });
 
-  it('ignores frames that are not JSON', () => {
+  it('drops frames that are not JSON', () => {
     const { frames } = connect();
-    FakeSocket.last().receive('not json');
+    // In a browser the exception is reported and the socket carries on.
+    expect(() => FakeSocket.last().receive('not json')).toThrow();
     expect(frames).toEqual([]);
+  });
+
+  it('asks not to be tracked when the browser sends Do-Not-Track', () => {
+    vi.stubGlobal('navigator', { ...navigator, doNotTrack: '1' });
+    connect();
+    FakeSocket.last().open();
+    expect(FakeSocket.last().sent).toEqual([{ type: 'hello', lang: 'ru', dnt: true }]);
+  });
+
+  it('asks not to be tracked when the browser sends Global Privacy Control', () => {
+    vi.stubGlobal('navigator', { ...navigator, doNotTrack: null, globalPrivacyControl: true });
+    connect();
+    FakeSocket.last().open();
+    expect(FakeSocket.last().sent).toEqual([{ type: 'hello', lang: 'ru', dnt: true }]);
+  });
+
+  it('says nothing of tracking when the browser asks nothing', () => {
+    vi.stubGlobal('navigator', { ...navigator, doNotTrack: '0', globalPrivacyControl: false });
+    connect();
+    FakeSocket.last().open();
+    expect(FakeSocket.last().sent[0]).not.toHaveProperty('dnt');
+  });
+
+  it('keeps the welcome’s conversation current for a panel that mounts later', () => {
+    const { connection } = connect();
+    FakeSocket.last().open();
+    FakeSocket.last().receive(welcome({ conversation: view(3) }));
+    FakeSocket.last().receive({ type: 'conversation', conversation: view(1, 'c-2') });
+    expect(connection.welcome?.conversation?.id).toBe('c-2');
+    FakeSocket.last().receive({ type: 'identified', verified: true, greeting: null, conversation: view(9, 'c-3') });
+    expect(connection.welcome?.conversation?.id).toBe('c-3');
+    // An identify that found no conversation leaves the current one.
+    FakeSocket.last().receive({ type: 'identified', verified: false, greeting: null, conversation: null });
+    expect(connection.welcome?.conversation?.id).toBe('c-3');
   });
 
   it('reconnects with backoff doubling from 0.5 s to 15 s, reset by a welcome', () => {
@@ -125,10 +160,4 @@ describe('visitor socket', () => {
     expect(FakeSocket.sockets).toHaveLength(2);
   });
 
-  it('reconnects at once when the browser comes back online', () => {
-    connect();
-    FakeSocket.last().lose();
-    window.dispatchEvent(new Event('online'));
-    expect(FakeSocket.sockets).toHaveLength(2);
-  });
 });

@@ -16,6 +16,17 @@ describe('EventSync', () => {
     expect(sync.welcome(view(0))).toBeNull();
   });
 
+  it('asks for what is missing of a conversation the visitor is moved to, once', () => {
+    const sync = new EventSync();
+    sync.welcome(view(2));
+    sync.history({ conversation_id: CONV, events: events(1, 2), last_seq: 2 });
+    expect(sync.view(view(1, 'c-2'))).toEqual({ conversation_id: 'c-2', after_seq: 0 });
+    // Already asking: the answer brings it.
+    expect(sync.view(view(1, 'c-2'))).toBeNull();
+    expect(sync.view(view(2))).toBeNull();
+    expect(sync.view(view(4))).toEqual({ conversation_id: CONV, after_seq: 2 });
+  });
+
   it('asks again from the last applied seq after a reconnect', () => {
     const sync = new EventSync();
     sync.welcome(view(3));

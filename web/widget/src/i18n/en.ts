@@ -1,12 +1,11 @@
 // English, the reference catalog: the other languages must have exactly these keys.
 
-/** What the launcher needs; it ships in the loader, so it stays tiny. */
-export const launcher = {
-  chat: 'Chat with us',
-  online: 'We’re online',
-  offline: 'Leave a message',
-  unread: 'Unread messages',
-};
+/**
+ * What the launcher needs: its name, the status when operators are online and when not,
+ * and the label of the unread count. It ships in the loader on every shop page, so it is
+ * a bare list rather than named strings.
+ */
+export const launcher: LauncherCatalog = ['Chat with us', 'We’re online', 'Leave a message', 'Unread'];
 
 /** The chat panel's strings; they ship in the panel chunk. */
 export const panel = {
@@ -34,6 +33,10 @@ export const panel = {
   charsLeft: 'Characters left: {n}',
   charsOver: 'Characters over the limit: {n}',
   dismiss: 'Dismiss',
+  invitation: 'Message from {name}',
+  reply: 'Reply',
+  decline: 'Dismiss',
+  hideGreeting: 'Hide greeting',
   errTooLong: 'A message can be at most 4000 characters long.',
   errEmpty: 'The message is empty.',
   errInvalid: 'The message contains characters that cannot be sent.',
@@ -42,5 +45,5 @@ export const panel = {
   errGeneric: 'Something went wrong. Please try again.',
 };
 
-export type LauncherCatalog = Record<keyof typeof launcher, string>;
+export type LauncherCatalog = [chat: string, online: string, offline: string, unread: string];
 export type PanelCatalog = Record<keyof typeof panel, string>;

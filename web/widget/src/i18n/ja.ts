@@ -1,11 +1,6 @@
 import type { LauncherCatalog, PanelCatalog } from './en';
 
-export const launcher: LauncherCatalog = {
-  chat: 'チャットで相談',
-  online: 'オンライン対応中',
-  offline: 'メッセージを残す',
-  unread: '未読メッセージ',
-};
+export const launcher: LauncherCatalog = ['チャットで相談', 'オンライン対応中', 'メッセージを残す', '未読'];
 
 export const panel: PanelCatalog = {
   close: 'チャットを閉じる',
@@ -32,6 +27,10 @@ export const panel: PanelCatalog = {
   charsLeft: '残り{n}文字',
   charsOver: '{n}文字超過',
   dismiss: '閉じる',
+  invitation: '{name}からのメッセージ',
+  reply: '返信する',
+  decline: '閉じる',
+  hideGreeting: 'あいさつを閉じる',
   errTooLong: 'メッセージは4000文字以内で入力してください。',
   errEmpty: 'メッセージが空です。',
   errInvalid: '送信できない文字が含まれています。',

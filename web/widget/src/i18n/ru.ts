@@ -1,11 +1,6 @@
 import type { LauncherCatalog, PanelCatalog } from './en';
 
-export const launcher: LauncherCatalog = {
-  chat: 'Напишите нам',
-  online: 'Мы на связи',
-  offline: 'Оставьте сообщение',
-  unread: 'Непрочитанных сообщений',
-};
+export const launcher: LauncherCatalog = ['Напишите нам', 'Мы на связи', 'Оставьте сообщение', 'Непрочитанных'];
 
 // Present-tense and noun phrasing avoids guessing an operator's grammatical gender.
 export const panel: PanelCatalog = {
@@ -33,6 +28,10 @@ export const panel: PanelCatalog = {
   charsLeft: 'Осталось символов: {n}',
   charsOver: 'Лишних символов: {n}',
   dismiss: 'Скрыть',
+  invitation: '{name} пишет вам',
+  reply: 'Ответить',
+  decline: 'Не сейчас',
+  hideGreeting: 'Скрыть приветствие',
   errTooLong: 'Сообщение может быть не длиннее 4000 символов.',
   errEmpty: 'Сообщение пустое.',
   errInvalid: 'В сообщении есть символы, которые нельзя отправить.',

@@ -1,11 +1,6 @@
 import type { LauncherCatalog, PanelCatalog } from './en';
 
-export const launcher: LauncherCatalog = {
-  chat: 'Напишіть нам',
-  online: 'Ми на зв’язку',
-  offline: 'Залиште повідомлення',
-  unread: 'Непрочитаних повідомлень',
-};
+export const launcher: LauncherCatalog = ['Напишіть нам', 'Ми на зв’язку', 'Залиште повідомлення', 'Непрочитаних'];
 
 // Present-tense and noun phrasing avoids guessing an operator's grammatical gender.
 export const panel: PanelCatalog = {
@@ -33,6 +28,10 @@ export const panel: PanelCatalog = {
   charsLeft: 'Залишилось символів: {n}',
   charsOver: 'Зайвих символів: {n}',
   dismiss: 'Сховати',
+  invitation: '{name} пише вам',
+  reply: 'Відповісти',
+  decline: 'Не зараз',
+  hideGreeting: 'Сховати привітання',
   errTooLong: 'Повідомлення може містити не більше 4000 символів.',
   errEmpty: 'Повідомлення порожнє.',
   errInvalid: 'У повідомленні є символи, які не можна надіслати.',

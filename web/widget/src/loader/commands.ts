@@ -1,48 +1,49 @@
-// The page's API: `Shopkeep('init', {site})`, `Shopkeep('open' | 'close' | 'toggle')`.
+// The page's API: `Shopkeep(name, ...args)`, documented in docs/js-api.md.
 import type { Widget } from './widget';
 
 /** `window.Shopkeep`: the snippet's queueing stub until the loader replaces it. */
 export interface ShopkeepApi {
   (...args: unknown[]): void;
   /** Calls made before the loader ran, as `arguments` objects. */
-  q?: ArrayLike<unknown>[];
+  q?: Iterable<unknown>[];
   /** Set on the loader's own function, so a second copy of the loader does nothing. */
   loaded?: true;
 }
 
-type Options = { site?: unknown } | undefined;
-
 /**
  * Replays the calls queued by the stub, then replaces it with a function that runs
- * commands at once. The widget starts with the site of an `init` call, else `scriptSite`
- * (the loader tag's `data-site`); commands given before there is a site wait for one.
+ * commands at once. The widget starts with the site of the first `init` call, else
+ * `scriptSite` (the loader tag's `data-site`); commands given before there is a site
+ * wait for one.
  */
 export function installApi(
   win: { Shopkeep?: ShopkeepApi },
   scriptSite: string | undefined,
   start: (site: string) => Widget,
 ): void {
-  const queued = win.Shopkeep?.q || [];
-  const waiting: unknown[] = [];
+  const waiting: Iterable<unknown>[] = [];
   let widget: Widget | undefined;
 
-  const run = (name: unknown, options?: Options) => {
+  const run = (call: Iterable<unknown>) => {
+    const [name, ...args] = call;
     if (name === 'init') {
-      const site = options?.site;
+      const site = (args[0] as { site?: unknown } | undefined)?.site;
       if (widget || typeof site !== 'string' || !site) return;
       widget = start(site);
-      waiting.splice(0).forEach((command) => run(command));
-    } else if (name === 'open' || name === 'close' || name === 'toggle') {
-      if (widget) widget[name]();
-      else waiting.push(name);
+      waiting.splice(0).forEach(run);
+    } else if (!widget) {
+      waiting.push(call);
+    } else {
+      // Never throw into the page: unknown commands and unusable arguments are ignored.
+      try {
+        (widget[name as keyof Widget] as (...args: unknown[]) => void)(...args);
+      } catch {}
     }
   };
 
-  const init = queued.find((args) => args[0] === 'init');
-  run('init', { site: (init?.[1] as Options)?.site || scriptSite });
-  for (const args of queued) run(args[0], args[1] as Options);
-
-  const api: ShopkeepApi = (name, options) => run(name, options as Options);
+  win.Shopkeep?.q?.forEach(run);
+  run(['init', { site: scriptSite }]);
+  const api: ShopkeepApi = (...call) => run(call);
   api.loaded = true;
   win.Shopkeep = api;
 }

@@ -4,6 +4,9 @@ import type { VisitorServerFrame } from '../../../protocol/VisitorServerFrame';
 import type { Connection, Incoming, Welcome } from '../contract';
 import { load, save } from '../storage';
 
+// `conversation` and `identified` frames: the visitor's conversation may be another one now.
+type Moved = { conversation?: Welcome['conversation'] };
+
 export const PING_MS = 25_000;
 const FIRST_RETRY_MS = 500;
 const MAX_RETRY_MS = 15_000;
@@ -13,40 +16,39 @@ const MAX_RETRY_MS = 15_000;
  * keeps the visitor's token; `lang` is the visitor's language for `hello`.
  */
 export function openConnection(url: string, tokenKey: string, lang: string): Connection {
-  const listeners = new Set<(frame: Incoming) => void>();
+  // Do-Not-Track or Global Privacy Control; whether it stops tracking is the site's setting.
+  const nav = navigator as { doNotTrack?: string | null; globalPrivacyControl?: boolean };
+  const dnt = nav.doNotTrack === '1' || nav.globalPrivacyControl || undefined;
+  const listeners: ((frame: Incoming) => void)[] = [];
   let ws: WebSocket | null = null;
   let welcome: Welcome | null = null;
   let attempt = 0;
   // Set by a `reconnect` frame: the server asks us not to come back sooner.
   let notBefore = 0;
-  let retry: ReturnType<typeof setTimeout> | undefined;
   // Whether anything arrived since the last heartbeat tick; a silent socket is dead.
   let heard = false;
 
   const emit = (frame: Incoming) => listeners.forEach((listener) => listener(frame));
 
   const dial = () => {
-    retry = undefined;
     const sock = (ws = new WebSocket(url));
     sock.onopen = () => {
       heard = true;
-      sock.send(JSON.stringify({ type: 'hello', token: load('localStorage', tokenKey) || undefined, lang: lang || undefined }));
+      sock.send(JSON.stringify({ type: 'hello', token: load('localStorage', tokenKey) || undefined, lang: lang || undefined, dnt }));
     };
     sock.onmessage = (message) => {
       heard = true;
-      let frame: VisitorServerFrame;
-      try {
-        frame = JSON.parse(message.data);
-      } catch {
-        return;
-      }
+      // The server sends JSON only; anything else throws here and is dropped.
+      const frame: VisitorServerFrame = JSON.parse(message.data);
       if (frame.type === 'welcome') {
         welcome = frame;
         attempt = 0;
         save('localStorage', tokenKey, frame.token);
-      } else if (frame.type === 'status' && welcome) {
+      } else if (welcome && frame.type === 'status') {
         // A panel mounted later starts from the welcome: keep it current.
         welcome.operators_online = frame.operators_online;
+      } else if (welcome && (frame as Moved).conversation) {
+        welcome.conversation = (frame as Moved).conversation!;
       } else if (frame.type === 'reconnect') {
         notBefore = frame.after_ms;
       }
@@ -58,14 +60,13 @@ export function openConnection(url: string, tokenKey: string, lang: string): Con
 
   // Forgets the current socket and schedules the next attempt.
   const drop = () => {
-    const sock = ws;
-    if (!sock) return;
+    const sock = ws!;
     ws = welcome = null;
     sock.onopen = sock.onmessage = sock.onclose = null;
     sock.close();
     const backoff = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** attempt++);
     // Jitter spreads the reconnects of many visitors after a server restart.
-    retry = setTimeout(dial, notBefore + backoff * (0.5 + Math.random() / 2));
+    setTimeout(dial, notBefore + backoff * (0.5 + Math.random() / 2));
     notBefore = 0;
     emit({ type: 'disconnected' });
   };
@@ -77,14 +78,6 @@ export function openConnection(url: string, tokenKey: string, lang: string): Con
     if (welcome) ws.send('{"type":"ping"}');
   }, PING_MS);
 
-  // Back online after a network loss: no reason to sit out the backoff.
-  addEventListener('online', () => {
-    if (retry) {
-      clearTimeout(retry);
-      dial();
-    }
-  });
-
   dial();
   return {
     send(frame) {
@@ -93,8 +86,7 @@ export function openConnection(url: string, tokenKey: string, lang: string): Con
       return true;
     },
     subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
+      listeners.push(listener);
     },
     get welcome() {
       return welcome;

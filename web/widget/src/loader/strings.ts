@@ -1,9 +1,10 @@
-// The launcher's strings in every language. Only the `launcher` parts of the catalogs
-// are imported, so the panel's strings stay out of the loader.
+// The launcher's strings. English ships in the loader; the other languages are a small
+// module of their own (languages.ts), loaded when the launcher first needs one of them,
+// so that every shop page does not carry all four.
 import type { Lang } from '../i18n/lang';
 import { launcher as en, type LauncherCatalog } from '../i18n/en';
-import { launcher as ja } from '../i18n/ja';
-import { launcher as ru } from '../i18n/ru';
-import { launcher as uk } from '../i18n/uk';
 
-export const launcherStrings: Record<Lang, LauncherCatalog> = { en, ru, uk, ja };
+export type LauncherStrings = Partial<Record<Lang, LauncherCatalog>>;
+
+/** The catalogs at hand: English, and the others once loaded. */
+export const launcherStrings: LauncherStrings = { en };

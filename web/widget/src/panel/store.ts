@@ -8,7 +8,8 @@ import type { ErrorFrame } from '../../../protocol/ErrorFrame';
 import type { Event } from '../../../protocol/Event';
 import type { Receipts } from '../../../protocol/Receipts';
 import type { VisitorServerFrame } from '../../../protocol/VisitorServerFrame';
-import type { Connection, Incoming, Welcome } from '../contract';
+import type { ConversationView } from '../../../protocol/ConversationView';
+import type { Connection, Identified, Incoming, Invitation, Welcome } from '../contract';
 import { pageLangs, pickLang } from '../i18n/lang';
 import { storageKey } from '../storage';
 import { newMessageId, Outbox } from './outbox';
@@ -44,6 +45,9 @@ export type Item =
 
 export type Delivery = 'sending' | 'sent' | 'delivered' | 'failed';
 
+/** What shows above the launcher: an operator's invitation, or a returning customer's greeting. */
+export type Bubble = { invitation: Invitation; greeting?: undefined } | { greeting: string; invitation?: undefined };
+
 type Frame<T extends VisitorServerFrame['type']> = Extract<VisitorServerFrame, { type: T }>;
 
 export class ChatStore {
@@ -64,8 +68,16 @@ export class ChatStore {
   readonly loadingHistory = signal(false);
   /** The last refusal to show, until dismissed or a message goes through. */
   readonly error = signal<ErrorCode | null>(null);
+  /** The panel is shown; bubbles then wait, an invitation shows inside. */
+  readonly shown = signal(false);
+  /** The invitation or greeting waiting for the visitor, until answered or dismissed. */
+  readonly bubble = signal<Bubble | null>(null);
+  /** The greeting of a returning customer, at the top of the conversation. */
+  readonly greeting = signal<string | null>(null);
+  /** The widget's language as the loader chose it (its host's `lang`), if any. */
+  readonly chosenLang = signal('');
 
-  readonly lang = computed(() => pickLang(this.welcome.value?.look.lang, ...pageLangs()));
+  readonly lang = computed(() => pickLang(this.chosenLang.value, this.welcome.value?.look.lang, ...pageLangs()));
 
   readonly items = computed<Item[]>(() => {
     const items: Item[] = [];
@@ -139,6 +151,34 @@ export class ChatStore {
     this.error.value = null;
   }
 
+  /** An invitation arrived, or a returning customer was recognised: show it, the greeting once. */
+  showBubble(frame: Invitation | Identified): void {
+    if (frame.type === 'invitation') {
+      this.bubble.value = { invitation: frame };
+    } else if (frame.greeting && this.greeting.peek() === null) {
+      this.greeting.value = frame.greeting;
+      // In the panel, the greeting is at the top of the conversation already.
+      if (!this.bubble.peek() && !this.shown.peek()) this.bubble.value = { greeting: frame.greeting };
+    }
+  }
+
+  /**
+   * Accepts or dismisses the invitation shown; false, changing nothing, while reconnecting.
+   * On accept the server opens a conversation assigned to the operator and sends it.
+   */
+  answer(accept: boolean): boolean {
+    const invitation = this.bubble.peek()?.invitation;
+    if (!invitation || !this.connection.send({ type: 'answer_invitation', invitation_id: invitation.invitation_id, accept })) {
+      return false;
+    }
+    this.bubble.value = null;
+    return true;
+  }
+
+  dismissBubble(): void {
+    this.bubble.value = null;
+  }
+
   /** Where a message of the visitor stands; `seq` and `conversation` once it is stored. */
   delivery(conversation: ConversationId, seq: number): Delivery {
     const delivered = this.receipts.value.get(conversation)?.agent_delivered ?? 0;
@@ -174,6 +214,13 @@ export class ChatStore {
           return this.onTyping(frame);
         case 'error':
           return this.onError(frame);
+        case 'conversation':
+          // Just opened (an accepted invitation): its first messages are news.
+          return this.adopt(frame.conversation, false);
+        case 'identified':
+          // The customer's conversation, perhaps from another device: history.
+          if (frame.conversation) this.adopt(frame.conversation, true);
+          return;
       }
     });
   }
@@ -197,6 +244,14 @@ export class ChatStore {
       this.connection.send({ type: 'send', client_msg_id: draft.id, text: draft.text });
     }
     this.reportReceived();
+  }
+
+  /** The visitor's conversation is `view` now: show it and fetch what is missing of it. */
+  private adopt(view: ConversationView, history: boolean): void {
+    this.current.value = view.id;
+    this.setReceipts(view.id, view.receipts);
+    const request = this.sync.view(view);
+    if (request && this.connection.send({ type: 'sync', ...request })) this.loadingHistory.value ||= history;
   }
 
   private apply({ applied, request }: Step): void {

@@ -41,9 +41,16 @@ export class EventSync {
    */
   welcome(view: ConversationView | null): SyncRequest | null {
     for (const track of this.tracks.values()) track.asking = false;
-    if (!view) return null;
+    return view && this.view(view);
+  }
+
+  /**
+   * The visitor's conversation is `view` now (an accepted invitation, or a customer
+   * recognised on another device): asks for what is missing of it, unless already asking.
+   */
+  view(view: ConversationView): SyncRequest | null {
     const track = this.track(view.id);
-    return view.last_seq > track.last || track.held.size ? this.ask(view.id, track) : null;
+    return !track.asking && (view.last_seq > track.last || track.held.size) ? this.ask(view.id, track) : null;
   }
 
   event(event: Event): Step {

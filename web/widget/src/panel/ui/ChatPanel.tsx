@@ -1,13 +1,16 @@
+import type { PanelHost } from '../../contract';
 import { format } from '../../i18n/lang';
 import { catalogs } from '../i18n';
 import type { ChatStore } from '../store';
+import { Invitation } from './Bubble';
 import { Composer } from './Composer';
 import { ErrorNotice } from './ErrorNotice';
 import { CloseIcon } from './icons';
 import { MessageList } from './MessageList';
 
-/** The chat window: header, conversation, errors, composer. Escape closes it. */
-export function ChatPanel({ store, onClose }: { store: ChatStore; onClose: () => void }) {
+/** The chat window: header, an invitation, conversation, errors, composer. Escape closes it. */
+export function ChatPanel({ store, host }: { store: ChatStore; host: PanelHost }) {
+  const onClose = () => host.close();
   const lang = store.lang.value;
   const strings = catalogs[lang];
   const online = store.operatorsOnline.value;
@@ -36,6 +39,7 @@ export function ChatPanel({ store, onClose }: { store: ChatStore; onClose: () =>
           <CloseIcon />
         </button>
       </header>
+      {store.shown.value && <Invitation store={store} host={host} strings={strings} lang={lang} inPanel />}
       <MessageList store={store} strings={strings} />
       {typing !== null && <p class="ty">{format(strings.typing, { name: typing || strings.support })}</p>}
       <ErrorNotice store={store} strings={strings} />

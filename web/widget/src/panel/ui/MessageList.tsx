@@ -10,6 +10,8 @@ const FOLLOW_PX = 48;
 export function MessageList({ store, strings }: { store: ChatStore; strings: PanelCatalog }) {
   const items = store.items.value;
   const lang = store.lang.value;
+  const greeting = store.greeting.value;
+  const online = store.operatorsOnline.value;
   const log = useRef<HTMLDivElement>(null);
   const follow = useRef(true);
 
@@ -35,7 +37,9 @@ export function MessageList({ store, strings }: { store: ChatStore; strings: Pan
       tabIndex={0}
       onScroll={onScroll}
     >
-      <p class="greet">{store.operatorsOnline.value ? strings.greeting : strings.away}</p>
+      {greeting && <p class="greet">{greeting}</p>}
+      {/* A returning customer's greeting replaces ours, but not the news that nobody is in. */}
+      {(!greeting || !online) && <p class="greet">{online ? strings.greeting : strings.away}</p>}
       {items.map((item) => (
         <Message key={item.key} item={item} store={store} strings={strings} lang={lang} />
       ))}
