@@ -9,7 +9,8 @@ export interface Launcher {
   button: HTMLButtonElement;
   /**
    * Draws the launcher: `colors` are the site's colour and a readable text colour on it
-   * (for the panel too), `unread` the agent messages that arrived while closed.
+   * (for the panel too), `unread` the agent messages that arrived while closed, `strings`
+   * the catalog of `lang`, the widget's language.
    */
   paint(colors: [string, string], open: boolean, online: boolean, unread: number, lang: Lang, strings: LauncherCatalog): void;
 }
