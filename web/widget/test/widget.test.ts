@@ -289,6 +289,7 @@ describe('tracking', () => {
     const first = socket.sent.slice(1);
     expect(first).toEqual([
       { type: 'page', url: location.href, title: document.title },
+      { type: 'activity', active: true },
       { type: 'language', lang: 'ru' },
       { type: 'identify', id: '42', hash: 'ab' },
       { type: 'set', attributes: { cart_total: 20, items: null } },

@@ -29,7 +29,7 @@ const CSS =
   '#s{display:flex;align-items:center;gap:6px;font:13px system-ui,sans-serif}' +
   '#s:before{content:"";padding:4px;border:2px solid;border-radius:50%;background:#9ca3af}' +
   '.on #s:before{background:#22c55e}' +
-  '#l b{position:absolute;top:-6px;left:-6px;padding:0 7px;border-radius:10px;background:#dc2626;color:#fff;font-size:12px;line-height:20px}';
+  '#l b{position:absolute;top:-6px;left:-6px;padding:0 7px;border-radius:10px;background:#dc2626;color:#fff;font:600 12px/20px system-ui,sans-serif}';
 
 /**
  * Creates the host element and its launcher. The host goes into `<html>` on the first

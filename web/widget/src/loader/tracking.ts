@@ -51,7 +51,8 @@ export function startTracking(connection: Connection): Tracking {
   connection.subscribe((frame) => {
     if (frame.type !== 'welcome') return;
     page();
-    if (document.hidden) activity();
+    // A tab opened in the background is not being looked at.
+    activity();
     said.forEach(send);
   });
 
@@ -69,8 +70,10 @@ export function startTracking(connection: Connection): Tracking {
       // sent (cycles, BigInt) throws here, where the command is ignored.
       const change = JSON.parse(JSON.stringify(attributes));
       if (change?.constructor !== Object) return;
-      // Removed keys stay as null: said again, they remove what an earlier page set.
-      say({ type: 'set', attributes: { ...(said[2] as Frame<'set'> | undefined)?.attributes, ...change } }, 2);
+      // Only the change now, so that a call the server refuses spoils no other. After a
+      // welcome all of them at once; removed keys stay as null, to remove them again.
+      said[2] = { type: 'set', attributes: { ...(said[2] as Frame<'set'> | undefined)?.attributes, ...change } };
+      send({ type: 'set', attributes: change });
     },
     setLanguage(lang) {
       say({ type: 'language', lang }, 0);

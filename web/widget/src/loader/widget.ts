@@ -81,7 +81,7 @@ export function startWidget(
     primary(lang || pageLangs().find(Boolean)),
   );
   const tracking = startTracking(connection);
-  const launcher = createLauncher(() => toggle());
+  const launcher = createLauncher(toggle);
   const { root, button } = launcher;
   let languages: Promise<void> | undefined;
   const paint = () => {
@@ -164,7 +164,10 @@ export function startWidget(
     panel?.then((p) => p.hide());
   }
 
-  const toggle = () => (isOpen ? close() : open());
+  function toggle() {
+    if (isOpen) close();
+    else open();
+  }
 
   // Open on the tab's previous page: open again, but leave the focus to the page.
   if (load('sessionStorage', key('open'))) open(false);
