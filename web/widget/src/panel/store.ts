@@ -3,12 +3,12 @@
 import { batch, computed, signal } from '@preact/signals';
 import type { Ack } from '../../../protocol/Ack';
 import type { ConversationId } from '../../../protocol/ConversationId';
+import type { ConversationView } from '../../../protocol/ConversationView';
 import type { ErrorCode } from '../../../protocol/ErrorCode';
 import type { ErrorFrame } from '../../../protocol/ErrorFrame';
 import type { Event } from '../../../protocol/Event';
 import type { Receipts } from '../../../protocol/Receipts';
 import type { VisitorServerFrame } from '../../../protocol/VisitorServerFrame';
-import type { ConversationView } from '../../../protocol/ConversationView';
 import type { Connection, Identified, Incoming, Invitation, Welcome } from '../contract';
 import { pageLangs, pickLang } from '../i18n/lang';
 import { storageKey } from '../storage';
