@@ -13,6 +13,7 @@
 //! - [`identity`]: HMAC verification of the shop's customer ids.
 //! - [`privacy`]: URL stripping and IP truncation.
 //! - [`site`]: site settings (tracking, greetings).
+//! - [`hours`]: business hours in the shop's time zone, with holidays.
 //! - [`protocol`]: the JSON frames of the visitor and agent WebSockets; the source of
 //!   the TypeScript types in `web/protocol`.
 #![forbid(unsafe_code)]
@@ -20,6 +21,7 @@
 pub mod attributes;
 pub mod conversation;
 pub mod event;
+pub mod hours;
 pub mod identity;
 pub mod ids;
 pub mod privacy;
