@@ -68,6 +68,11 @@ uuid_id!(
     SiteId
 );
 
+uuid_id!(
+    /// One mail in the outbox.
+    MailId
+);
+
 /// Per-conversation event sequence number, assigned at commit, starting at 1.
 pub type Seq = u32;
 uuid_id!(

@@ -13,6 +13,7 @@
 //! - [`identity`]: HMAC verification of the shop's customer ids.
 //! - [`privacy`]: URL stripping and IP truncation.
 //! - [`site`]: site settings (tracking, greetings).
+//! - [`email`]: email addresses and header text safe from injection; mail kinds and SMTP settings.
 //! - [`hours`]: business hours in the shop's time zone, with holidays.
 //! - [`protocol`]: the JSON frames of the visitor and agent WebSockets; the source of
 //!   the TypeScript types in `web/protocol`.
@@ -20,6 +21,7 @@
 
 pub mod attributes;
 pub mod conversation;
+pub mod email;
 pub mod event;
 pub mod hours;
 pub mod identity;
