@@ -2,7 +2,8 @@
 //!
 //! # Layout
 //! - [`error`]: the one error enum every backend converts into.
-//! - [`model`]: stored records that are not wire types (sites, staff, sessions, visitors).
+//! - [`model`]: stored records that are not wire types (sites, staff, sessions, visitors,
+//!   outbox mail, SMTP settings).
 //! - [`sqlite`]: the embedded default backend; a single writer task does group commit.
 //!
 //! Every method takes and returns plain domain values; nothing here is specific
@@ -16,8 +17,11 @@ pub mod sqlite;
 use async_trait::async_trait;
 use shopkeep_core::Millis;
 use shopkeep_core::attributes::Attributes;
+use shopkeep_core::email::MailFailure;
 use shopkeep_core::event::{Author, Event};
-use shopkeep_core::ids::{ContactId, ConversationId, RuleId, Seq, SiteId, StaffId, VisitorId};
+use shopkeep_core::ids::{
+    ContactId, ConversationId, MailId, RuleId, Seq, SiteId, StaffId, VisitorId,
+};
 use shopkeep_core::protocol::shared::{AgentRef, ConversationSummary, Receipts, Side};
 use shopkeep_core::rules::{Rule, RuleDraft};
 use shopkeep_core::site::{Greetings, TrackingSettings};
@@ -188,6 +192,31 @@ pub trait Store: Send + Sync + 'static {
     async fn create_rule(&self, site: SiteId, draft: RuleDraft) -> Result<Rule>;
     async fn update_rule(&self, id: RuleId, draft: RuleDraft) -> Result<Rule>;
     async fn delete_rule(&self, id: RuleId) -> Result<()>;
+
+    // Mail outbox and SMTP settings.
+    /// Adds a mail, due at `now`. With a `dedupe_key` already in the outbox
+    /// nothing is added: `None`.
+    async fn enqueue_mail(&self, mail: NewMail, now: Millis) -> Result<Option<MailId>>;
+    /// Takes up to `limit` mails due at `now`, oldest first. Each counts an
+    /// attempt and is not due again before `now + lease` unless marked sent or
+    /// failed first, so a sender that stops mid-send leaves it for a retry.
+    async fn claim_due_mail(&self, now: Millis, limit: u32, lease: Millis) -> Result<Vec<Mail>>;
+    /// The relay accepted the mail: it is never due again.
+    async fn mark_mail_sent(&self, id: MailId, at: Millis) -> Result<()>;
+    /// An attempt failed: due again at `retry_at`, or given up with `None`.
+    async fn mark_mail_failed(
+        &self,
+        id: MailId,
+        error: String,
+        at: Millis,
+        retry_at: Option<Millis>,
+    ) -> Result<()>;
+    async fn mail(&self, id: MailId) -> Result<Option<Mail>>;
+    /// Unsent mails whose last attempt failed, the most recent failure first.
+    async fn mail_failures(&self, limit: u32) -> Result<Vec<MailFailure>>;
+    async fn smtp_settings(&self) -> Result<Option<SmtpSettings>>;
+    /// Replaces the SMTP settings, or removes them with `None`.
+    async fn set_smtp_settings(&self, settings: Option<SmtpSettings>) -> Result<()>;
 
     /// Flushes pending writes and stops the writer; later writes fail.
     async fn close(&self);

@@ -2,8 +2,9 @@
 
 use shopkeep_core::Millis;
 use shopkeep_core::attributes::Attributes;
+use shopkeep_core::email::{EmailAddress, HeaderText, MailKind, SmtpTls};
 use shopkeep_core::event::Event;
-use shopkeep_core::ids::{ContactId, SiteId, StaffId, VisitId, VisitorId};
+use shopkeep_core::ids::{ContactId, MailId, SiteId, StaffId, VisitId, VisitorId};
 use shopkeep_core::protocol::shared::ConversationSummary;
 use shopkeep_core::site::{Greetings, TrackingSettings};
 use shopkeep_core::staff::{AgentStatus, Role};
@@ -183,4 +184,68 @@ pub struct ConversationFilter {
     pub open: bool,
     /// Closed ones, most recently updated first.
     pub closed_limit: u32,
+}
+
+/// A mail to put in the outbox. Addresses and subject are parsed types, so
+/// nothing unchecked reaches a header.
+#[derive(Clone, Debug)]
+pub struct NewMail {
+    /// The site it is about; `None` for server mail such as the test email.
+    pub site_id: Option<SiteId>,
+    pub kind: MailKind,
+    pub to: EmailAddress,
+    pub reply_to: Option<EmailAddress>,
+    pub subject: HeaderText,
+    pub text: String,
+    pub html: String,
+    /// Names the cause: a second mail with the same key is not stored.
+    pub dedupe_key: Option<String>,
+}
+
+/// A mail in the outbox and how its delivery went.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mail {
+    pub id: MailId,
+    pub site_id: Option<SiteId>,
+    pub kind: MailKind,
+    pub to: String,
+    pub reply_to: Option<String>,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub dedupe_key: Option<String>,
+    pub created_at: Millis,
+    /// Times it was claimed for sending.
+    pub attempts: u32,
+    /// When it is due (again); `None` once sent or given up.
+    pub next_attempt_at: Option<Millis>,
+    pub last_attempt_at: Option<Millis>,
+    pub last_error: Option<String>,
+    pub sent_at: Option<Millis>,
+}
+
+/// The SMTP relay staff configured in the console.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub tls: SmtpTls,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub from_address: String,
+    pub from_name: Option<String>,
+}
+
+impl std::fmt::Debug for SmtpSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpSettings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("tls", &self.tls)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("from_address", &self.from_address)
+            .field("from_name", &self.from_name)
+            .finish()
+    }
 }

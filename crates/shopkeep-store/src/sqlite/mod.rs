@@ -2,6 +2,7 @@
 //! message is on disk), a pool of read-only connections and one writer task.
 
 mod conversations;
+mod outbox;
 mod rows;
 mod tracking;
 mod writer;
@@ -13,8 +14,11 @@ use std::time::Duration;
 use async_trait::async_trait;
 use shopkeep_core::Millis;
 use shopkeep_core::attributes::Attributes;
+use shopkeep_core::email::MailFailure;
 use shopkeep_core::event::{Author, Event};
-use shopkeep_core::ids::{ContactId, ConversationId, RuleId, Seq, SiteId, StaffId, VisitorId};
+use shopkeep_core::ids::{
+    ContactId, ConversationId, MailId, RuleId, Seq, SiteId, StaffId, VisitorId,
+};
 use shopkeep_core::protocol::shared::{AgentRef, ConversationSummary, Receipts, Side};
 use shopkeep_core::rules::{Rule, RuleDraft};
 use shopkeep_core::site::{Greetings, TrackingSettings};
@@ -28,8 +32,8 @@ use tokio::task::JoinHandle;
 use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::model::{
-    Claims, Contact, ConversationFilter, Identified, NewStaff, NewVisit, Posted, Session, Site,
-    Staff, StaffPhoto, TrackingBatch, Transitioned, Visitor,
+    Claims, Contact, ConversationFilter, Identified, Mail, NewMail, NewStaff, NewVisit, Posted,
+    Session, Site, SmtpSettings, Staff, StaffPhoto, TrackingBatch, Transitioned, Visitor,
 };
 use writer::{Writer, backend};
 
@@ -847,6 +851,59 @@ impl Store for SqliteStore {
     async fn delete_rule(&self, id: RuleId) -> Result<()> {
         self.writer
             .write(move |conn| Box::pin(tracking::delete_rule(conn, id)))
+            .await
+    }
+
+    async fn enqueue_mail(&self, mail: NewMail, now: Millis) -> Result<Option<MailId>> {
+        self.writer
+            .write(move |conn| Box::pin(async move { outbox::enqueue(conn, &mail, now).await }))
+            .await
+    }
+
+    async fn claim_due_mail(&self, now: Millis, limit: u32, lease: Millis) -> Result<Vec<Mail>> {
+        self.writer
+            .write(move |conn| Box::pin(outbox::claim(conn, now, limit, lease)))
+            .await
+    }
+
+    async fn mark_mail_sent(&self, id: MailId, at: Millis) -> Result<()> {
+        self.writer
+            .write(move |conn| Box::pin(outbox::mark_sent(conn, id, at)))
+            .await
+    }
+
+    async fn mark_mail_failed(
+        &self,
+        id: MailId,
+        error: String,
+        at: Millis,
+        retry_at: Option<Millis>,
+    ) -> Result<()> {
+        self.writer
+            .write(move |conn| {
+                Box::pin(async move { outbox::mark_failed(conn, id, &error, at, retry_at).await })
+            })
+            .await
+    }
+
+    async fn mail(&self, id: MailId) -> Result<Option<Mail>> {
+        self.read(move |conn| Box::pin(outbox::fetch(conn, id)))
+            .await
+    }
+
+    async fn mail_failures(&self, limit: u32) -> Result<Vec<MailFailure>> {
+        self.read(move |conn| Box::pin(outbox::failures(conn, limit)))
+            .await
+    }
+
+    async fn smtp_settings(&self) -> Result<Option<SmtpSettings>> {
+        self.read(|conn| Box::pin(outbox::smtp_settings(conn)))
+            .await
+    }
+
+    async fn set_smtp_settings(&self, settings: Option<SmtpSettings>) -> Result<()> {
+        self.writer
+            .write(move |conn| Box::pin(outbox::set_smtp_settings(conn, settings, now())))
             .await
     }
 
