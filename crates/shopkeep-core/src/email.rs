@@ -32,7 +32,7 @@ pub enum EmailError {
 /// Characters that could end or fold a header line, or reorder what a reader
 /// sees: C0/C1 controls (CR, LF, NUL, NEL…), DEL, the Unicode line and
 /// paragraph separators, and bidirectional overrides.
-fn is_forbidden(c: char) -> bool {
+pub fn is_forbidden(c: char) -> bool {
     c.is_control()
         || matches!(
             c,

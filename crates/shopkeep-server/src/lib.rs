@@ -8,6 +8,7 @@
 //! - [`auth`]: passwords, sessions, CSRF, login/setup routes; [`api`]: staff REST.
 //! - [`assets`]: embedded widget, console and demo shop; [`sites`]: sites and snippets.
 //! - [`tracking`]: live visitors, visits and pages, GeoIP, user agents, invitations.
+//! - [`mail`]: mail templates and the SMTP sender that drains the outbox.
 //! - [`settings`], [`state`], [`origin`], [`tokens`], [`error`], [`i18n`]: plumbing.
 #![forbid(unsafe_code)]
 
@@ -18,6 +19,7 @@ pub mod demo;
 pub mod error;
 pub mod hub;
 pub mod i18n;
+pub mod mail;
 pub mod origin;
 pub mod router;
 pub mod settings;
