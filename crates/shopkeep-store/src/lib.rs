@@ -136,6 +136,7 @@ pub trait Store: Send + Sync + 'static {
         &self,
         site: SiteId,
         visitor: VisitorId,
+        contact: Option<ContactId>,
         agent: AgentRef,
         text: MessageText,
     ) -> Result<Transitioned>;
@@ -146,7 +147,10 @@ pub trait Store: Send + Sync + 'static {
     /// Events with `seq > after`, in order, at most `limit`.
     async fn events_after(&self, id: ConversationId, after: Seq, limit: u32) -> Result<Vec<Event>>;
     /// Appends a visitor's message to their open conversation, opening one if
-    /// none is open. A `client_msg_id` the visitor already used returns the
+    /// none is open. `contact` is the customer the visitor proved to be on this
+    /// connection (valid identity signature): their open conversation from
+    /// another device counts as the visitor's. A link stored from an earlier
+    /// visit does not, so a shared browser never writes into someone's chat. A `client_msg_id` the visitor already used returns the
     /// stored event with `duplicate = true`, even if that conversation has since
     /// closed; one an operator used in the open conversation is a
     /// [`StoreError::Conflict`].
@@ -154,6 +158,7 @@ pub trait Store: Send + Sync + 'static {
         &self,
         site: SiteId,
         visitor: VisitorId,
+        contact: Option<ContactId>,
         client_msg_id: ClientMsgId,
         text: MessageText,
     ) -> Result<Posted>;

@@ -474,7 +474,7 @@ impl Connection {
         let posted = self
             .state
             .store
-            .post_visitor_message(self.site.id, self.visitor.id, id, text)
+            .post_visitor_message(self.site.id, self.visitor.id, self.contact, id, text)
             .await
             .map_err(|error| with_id(ws::store_error(&error)))?;
         if !posted.duplicate {
@@ -653,7 +653,7 @@ impl Connection {
         let opened = self
             .state
             .store
-            .open_invited_conversation(self.site.id, self.visitor.id, agent, text)
+            .open_invited_conversation(self.site.id, self.visitor.id, self.contact, agent, text)
             .await;
         let conversation = match opened {
             Ok(opened) => {

@@ -235,3 +235,35 @@ async fn invalid_claims_are_refused_and_nothing_is_stored() {
     let profile = profile_when(&app, &id, |p| !p["identity"]["name"].is_null()).await;
     assert_eq!(profile["identity"]["name"], "<b>Anna</b>");
 }
+
+#[tokio::test]
+async fn a_shared_browser_without_the_signature_does_not_reach_the_customers_chats() {
+    let app = spawn_app_with(tracking_settings()).await;
+    let (laptop, _, laptop_conversation) = customer_with_a_conversation(&app).await;
+    let hash = sign(&site_secret(&app).await, CUSTOMER);
+    // The customer's phone proves who she is once and chats.
+    let (mut phone, welcome) = app.visitor(None).await;
+    let token = welcome["token"].as_str().unwrap().to_owned();
+    identify(&mut phone, json!({"id": CUSTOMER, "hash": hash})).await;
+    drop(phone);
+    drop(laptop);
+
+    // Someone else opens the same browser later: the page no longer identifies.
+    let (mut stranger, welcome) = app.visitor(Some(&token)).await;
+    assert!(
+        welcome["conversation"].is_null(),
+        "the phone itself never chatted"
+    );
+    stranger
+        .send(json!({"type": "sync", "conversation_id": laptop_conversation, "after_seq": 0}))
+        .await;
+    assert_eq!(stranger.until("error").await["code"], "not_found");
+    stranger
+        .send(json!({"type": "send", "client_msg_id": "s1", "text": "Whose chat is this?"}))
+        .await;
+    let ack = stranger.until("ack").await;
+    assert_ne!(
+        ack["conversation_id"], laptop_conversation,
+        "a message without the signature opens the browser's own conversation"
+    );
+}

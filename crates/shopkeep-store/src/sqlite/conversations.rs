@@ -4,7 +4,7 @@
 use shopkeep_core::Millis;
 use shopkeep_core::conversation::{ConversationState, ConversationStatus, TakeOutcome};
 use shopkeep_core::event::{Author, Event, EventBody};
-use shopkeep_core::ids::{ConversationId, Seq, SiteId, StaffId, VisitorId};
+use shopkeep_core::ids::{ContactId, ConversationId, Seq, SiteId, StaffId, VisitorId};
 use shopkeep_core::protocol::shared::{AgentRef, ConversationSummary, Receipts, Side};
 use shopkeep_core::text::{ClientMsgId, MessageText};
 use sqlx::{AssertSqlSafe, SqliteConnection};
@@ -134,18 +134,23 @@ pub(crate) async fn post_visitor_message(
     conn: &mut SqliteConnection,
     site: SiteId,
     visitor: VisitorId,
+    contact: Option<ContactId>,
     client_msg_id: ClientMsgId,
     text: MessageText,
 ) -> Result<Posted> {
     // A resend may arrive after its conversation was closed, so look in all of
-    // the visitor's conversations, not only the open one.
+    // the visitor's conversations, not only the open one, and in those of the
+    // contact it was linked to: a device's resend can come before it proves the
+    // contact again, and only that device knows its random client_msg_id.
     let previous: Option<Uuid> = sqlx::query_scalar(
         "SELECT e.conversation_id FROM events e JOIN conversations c ON c.id = e.conversation_id \
-         WHERE (c.visitor_id = ?1 OR c.contact_id = (SELECT contact_id FROM visitors WHERE id = ?1)) \
+         WHERE (c.visitor_id = ?1 OR c.contact_id = ?3 \
+                OR c.contact_id = (SELECT contact_id FROM visitors WHERE id = ?1)) \
          AND e.client_msg_id = ?2 AND e.author_kind = 'visitor'",
     )
     .bind(visitor.as_uuid())
     .bind(client_msg_id.as_str())
+    .bind(contact.map(|c| c.as_uuid()))
     .fetch_optional(&mut *conn)
     .await
     .map_err(backend)?;
@@ -162,19 +167,18 @@ pub(crate) async fn post_visitor_message(
         });
     }
 
-    let open: Option<Uuid> = sqlx::query_scalar(
-        "SELECT id FROM conversations \
-         WHERE (visitor_id = ?1 OR contact_id = (SELECT contact_id FROM visitors WHERE id = ?1)) \
-         AND status != 'closed' ORDER BY created_at DESC LIMIT 1",
-    )
-    .bind(visitor.as_uuid())
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(backend)?;
-    let (conversation, opened) = match open {
-        Some(id) => (ConversationId::from_uuid(id), false),
+    let (conversation, opened) = match open_conversation_of(conn, visitor, contact).await? {
+        Some(id) => (id, false),
         None => (
-            open_conversation(conn, site, visitor, ConversationStatus::Waiting, None).await?,
+            open_conversation(
+                conn,
+                site,
+                visitor,
+                contact,
+                ConversationStatus::Waiting,
+                None,
+            )
+            .await?,
             true,
         ),
     };
@@ -207,10 +211,30 @@ pub(crate) async fn post_visitor_message(
     })
 }
 
+/// The open conversation a message of this visitor goes to: their own, or, when
+/// they proved to be `contact`, that customer's from another device.
+async fn open_conversation_of(
+    conn: &mut SqliteConnection,
+    visitor: VisitorId,
+    contact: Option<ContactId>,
+) -> Result<Option<ConversationId>> {
+    let open: Option<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM conversations WHERE (visitor_id = ?1 OR contact_id = ?2) \
+         AND status != 'closed' ORDER BY created_at DESC LIMIT 1",
+    )
+    .bind(visitor.as_uuid())
+    .bind(contact.map(|c| c.as_uuid()))
+    .fetch_optional(conn)
+    .await
+    .map_err(backend)?;
+    Ok(open.map(ConversationId::from_uuid))
+}
+
 async fn open_conversation(
     conn: &mut SqliteConnection,
     site: SiteId,
     visitor: VisitorId,
+    contact: Option<ContactId>,
     status: ConversationStatus,
     assignee: Option<StaffId>,
 ) -> Result<ConversationId> {
@@ -218,7 +242,7 @@ async fn open_conversation(
     let at = now();
     sqlx::query(
         "INSERT INTO conversations (id, site_id, visitor_id, contact_id, status, assignee_id, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, (SELECT contact_id FROM visitors WHERE id = ?3), ?4, ?5, ?6, ?6)",
+         VALUES (?1, ?2, ?3, ?7, ?4, ?5, ?6, ?6)",
     )
     .bind(id.as_uuid())
     .bind(site.as_uuid())
@@ -226,6 +250,7 @@ async fn open_conversation(
     .bind(status.as_str())
     .bind(assignee.map(|agent| agent.as_uuid()))
     .bind(at)
+    .bind(contact.map(|c| c.as_uuid()))
     .execute(conn)
     .await
     .map_err(backend)?;
@@ -238,21 +263,16 @@ pub(crate) async fn open_invited(
     conn: &mut SqliteConnection,
     site: SiteId,
     visitor: VisitorId,
+    contact: Option<ContactId>,
     agent: AgentRef,
     text: MessageText,
 ) -> Result<Transitioned> {
     // The same open conversation a message of this visitor would go to: their
     // own, or their contact's from another device.
-    let open: Option<Uuid> = sqlx::query_scalar(
-        "SELECT id FROM conversations \
-         WHERE (visitor_id = ?1 OR contact_id = (SELECT contact_id FROM visitors WHERE id = ?1)) \
-         AND status != 'closed' LIMIT 1",
-    )
-    .bind(visitor.as_uuid())
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(backend)?;
-    if open.is_some() {
+    if open_conversation_of(conn, visitor, contact)
+        .await?
+        .is_some()
+    {
         return Err(StoreError::Conflict(
             "the visitor already has an open conversation".to_owned(),
         ));
@@ -261,6 +281,7 @@ pub(crate) async fn open_invited(
         conn,
         site,
         visitor,
+        contact,
         ConversationStatus::Active,
         Some(agent.id),
     )

@@ -571,6 +571,7 @@ impl Store for SqliteStore {
         &self,
         site: SiteId,
         visitor: VisitorId,
+        contact: Option<ContactId>,
         client_msg_id: ClientMsgId,
         text: MessageText,
     ) -> Result<Posted> {
@@ -580,6 +581,7 @@ impl Store for SqliteStore {
                     conn,
                     site,
                     visitor,
+                    contact,
                     client_msg_id,
                     text,
                 ))
@@ -814,13 +816,14 @@ impl Store for SqliteStore {
         &self,
         site: SiteId,
         visitor: VisitorId,
+        contact: Option<ContactId>,
         agent: AgentRef,
         text: MessageText,
     ) -> Result<Transitioned> {
         self.writer
             .write(move |conn| {
                 Box::pin(conversations::open_invited(
-                    conn, site, visitor, agent, text,
+                    conn, site, visitor, contact, agent, text,
                 ))
             })
             .await

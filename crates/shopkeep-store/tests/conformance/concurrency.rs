@@ -31,7 +31,7 @@ async fn concurrent_visitor_messages_get_seqs_without_gaps_or_duplicates(store: 
         tasks.spawn(async move {
             let id = format!("m{n}");
             store
-                .post_visitor_message(guest.site_id, guest.id, msg_id(&id), text(&id))
+                .post_visitor_message(guest.site_id, guest.id, None, msg_id(&id), text(&id))
                 .await
         });
     }
@@ -88,6 +88,7 @@ async fn concurrent_resends_store_each_client_msg_id_once(store: Arc<dyn Store>)
                     .post_visitor_message(
                         guest.site_id,
                         guest.id,
+                        None,
                         msg_id(&id),
                         text(&format!("{id} try {round}")),
                     )
@@ -181,7 +182,7 @@ async fn concurrent_conversations_keep_their_own_seqs(store: Arc<dyn Store>) {
             tasks.spawn(async move {
                 let id = format!("m{n}");
                 store
-                    .post_visitor_message(guest.site_id, guest.id, msg_id(&id), text(&id))
+                    .post_visitor_message(guest.site_id, guest.id, None, msg_id(&id), text(&id))
                     .await
             });
         }
@@ -228,7 +229,7 @@ async fn failed_writes_do_not_undo_writes_committed_with_them(store: Arc<dyn Sto
         message_tasks.spawn(async move {
             let id = format!("m{n}");
             store
-                .post_visitor_message(guest.site_id, guest.id, msg_id(&id), text(&id))
+                .post_visitor_message(guest.site_id, guest.id, None, msg_id(&id), text(&id))
                 .await
         });
     }

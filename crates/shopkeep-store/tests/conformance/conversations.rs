@@ -45,6 +45,7 @@ async fn first_visitor_message_opens_a_waiting_conversation_at_seq_1(store: &dyn
         .post_visitor_message(
             shop.id,
             guest.id,
+            None,
             msg_id("m1"),
             text("Hello, is this in stock?"),
         )
@@ -101,7 +102,13 @@ async fn visitor_resend_with_same_client_msg_id_is_stored_once(store: &dyn Store
 
     // A resend carries the same id; whatever its text, the stored message wins.
     let resent = store
-        .post_visitor_message(shop.id, guest.id, msg_id("m1"), text("edited on resend"))
+        .post_visitor_message(
+            shop.id,
+            guest.id,
+            None,
+            msg_id("m1"),
+            text("edited on resend"),
+        )
         .await
         .unwrap();
 
@@ -426,7 +433,7 @@ async fn visitor_reusing_an_agents_client_msg_id_is_a_conflict_and_stores_nothin
         .unwrap();
 
     let reused = store
-        .post_visitor_message(shop.id, guest.id, msg_id("a1"), text("Copycat"))
+        .post_visitor_message(shop.id, guest.id, None, msg_id("a1"), text("Copycat"))
         .await;
 
     assert!(

@@ -150,7 +150,7 @@ async fn writes_after_close_fail_with_shutting_down(store: &dyn Store) {
     refused(
         "post_visitor_message",
         store
-            .post_visitor_message(shop.id, guest.id, msg_id("m2"), text("late"))
+            .post_visitor_message(shop.id, guest.id, None, msg_id("m2"), text("late"))
             .await
             .map(drop),
     );
@@ -194,7 +194,7 @@ async fn writes_racing_close_are_either_committed_or_refused(backend: &mut dyn B
             (
                 id.clone(),
                 store
-                    .post_visitor_message(guest.site_id, guest.id, msg_id(&id), text(&id))
+                    .post_visitor_message(guest.site_id, guest.id, None, msg_id(&id), text(&id))
                     .await,
             )
         });
@@ -245,7 +245,7 @@ async fn writes_started_before_close_are_committed(backend: &mut dyn Backend) {
     let ids: Vec<String> = (0..600).map(|n| format!("m{n}")).collect();
     let writes = ids
         .iter()
-        .map(|id| store.post_visitor_message(guest.site_id, guest.id, msg_id(id), text(id)))
+        .map(|id| store.post_visitor_message(guest.site_id, guest.id, None, msg_id(id), text(id)))
         .collect();
 
     // Every write is under way before `close` starts; close must flush them.

@@ -95,7 +95,26 @@ pub fn msg_id(raw: &str) -> ClientMsgId {
 /// Posts a visitor message whose client id and text are both `id`.
 pub async fn visitor_says(store: &dyn Store, visitor: &Visitor, id: &str) -> Posted {
     store
-        .post_visitor_message(visitor.site_id, visitor.id, msg_id(id), text(id))
+        .post_visitor_message(visitor.site_id, visitor.id, None, msg_id(id), text(id))
+        .await
+        .expect("post visitor message")
+}
+
+/// A message from a visitor who proved, on this connection, to be `contact`.
+pub async fn contact_says(
+    store: &dyn Store,
+    visitor: &Visitor,
+    contact: shopkeep_core::ids::ContactId,
+    id: &str,
+) -> Posted {
+    store
+        .post_visitor_message(
+            visitor.site_id,
+            visitor.id,
+            Some(contact),
+            msg_id(id),
+            text(id),
+        )
         .await
         .expect("post visitor message")
 }

@@ -15,8 +15,8 @@ use shopkeep_core::tracking::{Client, DeviceKind, PageView};
 use shopkeep_store::{Claims, NewVisit, StaffPhoto, Store, StoreError, TrackingBatch, Visitor};
 
 use crate::helpers::{
-    T0, agent, agent_author, all_events, message_text, msg_id, site, staff, text, visitor,
-    visitor_says,
+    T0, agent, agent_author, all_events, contact_says, message_text, msg_id, site, staff, text,
+    visitor, visitor_says,
 };
 
 conformance! {
@@ -193,14 +193,22 @@ async fn verified_id_creates_a_contact_and_links_the_visitor_and_its_conversatio
         .unwrap()
         .unwrap();
     assert_eq!(linked.contact_id, Some(contact.id));
-    // Conversations opened after the link carry it from the start.
+    // Conversations opened by a connection that proved the contact carry it.
     store
         .close_conversation(linked.id, shopkeep_core::event::Author::Visitor)
         .await
         .unwrap();
-    let after = visitor_says(store, &guest, "m2").await;
+    let after = contact_says(store, &guest, contact.id, "m2").await;
     assert!(after.opened);
     assert_eq!(after.conversation.contact_id, Some(contact.id));
+    // The stored link alone (a later, unverified connection) does not.
+    store
+        .close_conversation(after.conversation.id, shopkeep_core::event::Author::Visitor)
+        .await
+        .unwrap();
+    let unproven = visitor_says(store, &guest, "m3").await;
+    assert!(unproven.opened);
+    assert_eq!(unproven.conversation.contact_id, None);
 }
 
 async fn a_second_visitor_with_the_same_verified_id_joins_the_contact_as_returning(
@@ -598,7 +606,7 @@ async fn invited_conversation_is_active_assigned_and_opens_with_joined_then_the_
     let anna = staff(store, "anna@shop.example").await;
 
     let opened = store
-        .open_invited_conversation(shop.id, guest.id, agent(&anna), text("Can I help?"))
+        .open_invited_conversation(shop.id, guest.id, None, agent(&anna), text("Can I help?"))
         .await
         .unwrap();
 
@@ -638,7 +646,7 @@ async fn invited_conversation_is_refused_while_the_visitor_has_an_open_one(store
     let waiting = visitor_says(store, &guest, "m1").await;
 
     let refused = store
-        .open_invited_conversation(shop.id, guest.id, agent(&anna), text("Hi"))
+        .open_invited_conversation(shop.id, guest.id, None, agent(&anna), text("Hi"))
         .await;
 
     assert!(
@@ -663,12 +671,12 @@ async fn invited_conversation_is_refused_while_the_visitor_has_an_open_one(store
         .await
         .unwrap();
     let opened = store
-        .open_invited_conversation(shop.id, guest.id, agent(&anna), text("Hi"))
+        .open_invited_conversation(shop.id, guest.id, None, agent(&anna), text("Hi"))
         .await
         .unwrap();
     assert_ne!(opened.conversation.id, waiting.conversation.id);
     let again = store
-        .open_invited_conversation(shop.id, guest.id, agent(&anna), text("Hi again"))
+        .open_invited_conversation(shop.id, guest.id, None, agent(&anna), text("Hi again"))
         .await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
 }
@@ -686,10 +694,17 @@ async fn invited_conversation_is_refused_while_the_contact_chats_on_another_devi
             .await
             .unwrap();
     }
-    let chatting = visitor_says(store, &laptop, "from-laptop").await;
+    let contact = store
+        .visitor(laptop.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .contact_id
+        .unwrap();
+    let chatting = contact_says(store, &laptop, contact, "from-laptop").await;
 
     let refused = store
-        .open_invited_conversation(shop.id, phone.id, agent(&anna), text("Hi"))
+        .open_invited_conversation(shop.id, phone.id, Some(contact), agent(&anna), text("Hi"))
         .await;
 
     // One customer, one open conversation: the phone's messages go to it anyway.
@@ -697,7 +712,7 @@ async fn invited_conversation_is_refused_while_the_contact_chats_on_another_devi
         matches!(refused, Err(StoreError::Conflict(_))),
         "{refused:?}"
     );
-    let from_phone = visitor_says(store, &phone, "from-phone").await;
+    let from_phone = contact_says(store, &phone, contact, "from-phone").await;
     assert_eq!(from_phone.conversation.id, chatting.conversation.id);
     assert_eq!(store.latest_conversation(phone.id).await.unwrap(), None);
 }
@@ -780,9 +795,16 @@ async fn a_linked_visitor_writes_into_the_contacts_open_conversation_from_anothe
             .await
             .unwrap();
     }
-    let started = visitor_says(store, &laptop, "from-laptop").await;
+    let contact = store
+        .visitor(laptop.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .contact_id
+        .unwrap();
+    let started = contact_says(store, &laptop, contact, "from-laptop").await;
 
-    let continued = visitor_says(store, &phone, "from-phone").await;
+    let continued = contact_says(store, &phone, contact, "from-phone").await;
 
     assert!(!continued.opened);
     assert_eq!(continued.conversation.id, started.conversation.id);
@@ -793,6 +815,11 @@ async fn a_linked_visitor_writes_into_the_contacts_open_conversation_from_anothe
         .map(|e| message_text(e).to_owned())
         .collect();
     assert_eq!(texts, vec!["from-laptop", "from-phone"]);
+    // Without proving the contact on its connection, the same browser writes
+    // only into its own conversation.
+    let unproven = visitor_says(store, &phone, "from-someone-else").await;
+    assert!(unproven.opened);
+    assert_ne!(unproven.conversation.id, started.conversation.id);
     // A resend from the other device is still recognised as a duplicate.
     let resent = visitor_says(store, &phone, "from-phone").await;
     assert!(resent.duplicate);
