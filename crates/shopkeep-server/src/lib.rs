@@ -63,6 +63,10 @@ pub async fn launch(
         )?)),
         None => None,
     };
+    let mailer =
+        mail::Mailer::new(store.clone(), settings.mail.clone()).map_err(anyhow::Error::msg)?;
+    let (stop_mail, mail_stopping) = tokio::sync::watch::channel(false);
+    let sender = mailer.spawn(mail_stopping);
     let tracker =
         tracking::live::Tracker::new(store.clone(), hub.clone(), settings.tracking.leave_grace);
     let flusher = tracker.spawn_flusher(settings.tracking.flush_interval);
@@ -75,6 +79,7 @@ pub async fn launch(
         sockets: SocketCounter::new(settings.limits.sockets_per_ip),
         hasher: auth::password::Hasher::new(hashing),
         public: Arc::new(public),
+        mailer,
         settings: Arc::new(settings),
     };
     let rules =
@@ -88,6 +93,8 @@ pub async fn launch(
         }
     });
 
+    // The longest one send may take, and a little more.
+    let mail_grace = state.settings.mail.timeout * 4 + Duration::from_secs(1);
     let app = router::router(state).into_make_service_with_connect_info::<SocketAddr>();
     let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
     let hub_for_signal = hub.clone();
@@ -110,6 +117,11 @@ pub async fn launch(
     }
     rules.abort();
     flusher.abort();
+    // The sender finishes the mail it is on, so it is recorded before the store closes.
+    let _ = stop_mail.send(true);
+    if tokio::time::timeout(mail_grace, sender).await.is_err() {
+        tracing::warn!("the mail sender did not stop in time; its mail is retried after a restart");
+    }
     // Page views gathered since the last tick.
     tracker.flush().await;
     store.close().await;

@@ -28,6 +28,77 @@ pub struct ServerSettings {
     pub limits: Limits,
     /// Visitor tracking.
     pub tracking: TrackingConfig,
+    /// Outgoing mail.
+    pub mail: MailConfig,
+}
+
+/// The SMTP relay and how the outbox is drained. With `host` set, the relay
+/// comes from here and the console shows it read-only; without, the console's
+/// settings are used.
+#[derive(Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailConfig {
+    pub host: Option<String>,
+    pub port: u16,
+    /// `none`, `starttls` or `tls`.
+    pub tls: shopkeep_core::email::SmtpTls,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// Every mail is from this address; visitors' addresses only go in Reply-To or To.
+    pub from_address: Option<String>,
+    pub from_name: Option<String>,
+    /// How often the outbox is checked for due mail (new mail also wakes the sender).
+    #[serde(with = "millis")]
+    pub poll_interval: Duration,
+    /// Wait before the first retry; doubles after every failed attempt…
+    #[serde(with = "millis")]
+    pub retry_first: Duration,
+    /// …up to this.
+    #[serde(with = "millis")]
+    pub retry_max: Duration,
+    /// Attempts before a mail is given up (it stays listed as failed).
+    pub max_attempts: u32,
+    /// Limit for connecting and for each SMTP command.
+    #[serde(with = "millis")]
+    pub timeout: Duration,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        Self {
+            host: None,
+            port: 587,
+            tls: shopkeep_core::email::SmtpTls::Starttls,
+            username: None,
+            password: None,
+            from_address: None,
+            from_name: None,
+            poll_interval: Duration::from_secs(5),
+            retry_first: Duration::from_secs(30),
+            retry_max: Duration::from_secs(3600),
+            max_attempts: 30,
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+impl std::fmt::Debug for MailConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("tls", &self.tls)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("from_address", &self.from_address)
+            .field("from_name", &self.from_name)
+            .field("poll_interval", &self.poll_interval)
+            .field("retry_first", &self.retry_first)
+            .field("retry_max", &self.retry_max)
+            .field("max_attempts", &self.max_attempts)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
 }
 
 /// Where tracking data comes from and how it is batched.
@@ -88,6 +159,7 @@ impl Default for ServerSettings {
             session_absolute: Duration::from_secs(7 * 24 * 3600),
             limits: Limits::default(),
             tracking: TrackingConfig::default(),
+            mail: MailConfig::default(),
         }
     }
 }

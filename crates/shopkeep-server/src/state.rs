@@ -9,6 +9,7 @@ use shopkeep_store::Store;
 
 use crate::auth::password::Hasher;
 use crate::hub::Hub;
+use crate::mail::Mailer;
 use crate::origin::PublicOrigin;
 use crate::settings::ServerSettings;
 use crate::tracking::geo::GeoIp;
@@ -26,6 +27,7 @@ pub struct AppState {
     pub tracker: Arc<Tracker>,
     /// The country database, when one is configured.
     pub geo: Option<Arc<GeoIp>>,
+    pub mailer: Arc<Mailer>,
 }
 
 /// Rate limiters keyed by client address.

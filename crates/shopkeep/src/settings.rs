@@ -148,6 +148,31 @@ flush_interval = 250
 leave_grace = 15000
 # How often invitation rules are checked against visitors on the site (ms).
 rules_interval = 1000
+
+[server.mail]
+# The SMTP relay. With host set, mail goes through these settings and the
+# console shows them read-only; without, admins enter them in the console.
+# host = "smtp.shop.example"
+port = 587
+# "starttls" (usually port 587), "tls" (usually 465), or "none" (a relay on
+# this machine or network only).
+tls = "starttls"
+# username = "chat@shop.example"
+# password = "…"   # better: SHOPKEEP__SERVER__MAIL__PASSWORD
+# Every mail is sent from this address; visitors' addresses only ever go in
+# Reply-To (mail to the shop) or To (mail to them).
+# from_address = "chat@shop.example"
+# from_name = "Shop chat"
+# How often the outbox is checked for mail that is due (ms); new mail is
+# sent at once.
+poll_interval = 5000
+# A failed delivery is retried after retry_first (ms), doubling each time up
+# to retry_max (ms); after max_attempts it is given up and listed as failed.
+retry_first = 30000
+retry_max = 3600000
+max_attempts = 30
+# Limit for connecting to the relay and for each SMTP command (ms).
+timeout = 30000
 "#;
 
 #[cfg(test)]
@@ -170,5 +195,14 @@ mod tests {
             parsed.server.limits.sockets_per_ip,
             defaults.server.limits.sockets_per_ip
         );
+        let (mail, default_mail) = (&parsed.server.mail, &defaults.server.mail);
+        assert_eq!(mail.host, None);
+        assert_eq!(mail.port, default_mail.port);
+        assert_eq!(mail.tls, default_mail.tls);
+        assert_eq!(mail.poll_interval, default_mail.poll_interval);
+        assert_eq!(mail.retry_first, default_mail.retry_first);
+        assert_eq!(mail.retry_max, default_mail.retry_max);
+        assert_eq!(mail.max_attempts, default_mail.max_attempts);
+        assert_eq!(mail.timeout, default_mail.timeout);
     }
 }
