@@ -517,7 +517,23 @@ impl Tracker {
             conversation_id: summary.id,
             assignee: summary.assignee.clone(),
         });
-        self.update(summary.visitor_id, |entry| {
+        let mut inner = self.lock();
+        // The conversation's own visitor, and a verified customer's other devices.
+        let rows: Vec<VisitorId> = match summary.contact_id {
+            None => vec![summary.visitor_id],
+            Some(contact) => inner
+                .visitors
+                .iter()
+                .filter(|(id, entry)| {
+                    **id == summary.visitor_id || entry.row.identity.contact_id == Some(contact)
+                })
+                .map(|(id, _)| *id)
+                .collect(),
+        };
+        for id in rows {
+            let Some(entry) = inner.visitors.get_mut(&id) else {
+                continue;
+            };
             let closing_other = chat.is_none()
                 && entry
                     .row
@@ -525,9 +541,10 @@ impl Tracker {
                     .as_ref()
                     .is_some_and(|c| c.conversation_id != summary.id);
             if !closing_other {
-                entry.row.chat = chat;
+                entry.row.chat = chat.clone();
+                inner.changed.insert(id);
             }
-        });
+        }
     }
 
     /// One tick: drop rows past their grace, push changes, hand back the batch.

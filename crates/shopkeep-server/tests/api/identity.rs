@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use shopkeep_core::identity::sign;
 
 use crate::helpers::{TestApp, Ws, spawn_app_with, tracking_settings};
-use crate::tracking::profile_when;
+use crate::tracking::{page, profile_when, row_where, watching_console};
 
 const CUSTOMER: &str = "cust-1001";
 
@@ -266,4 +266,32 @@ async fn a_shared_browser_without_the_signature_does_not_reach_the_customers_cha
         ack["conversation_id"], laptop_conversation,
         "a message without the signature opens the browser's own conversation"
     );
+}
+
+#[tokio::test]
+async fn a_verified_customers_other_device_shows_as_chatting() {
+    let app = spawn_app_with(tracking_settings()).await;
+    let (mut console, _) = watching_console(&app).await;
+    let hash = sign(&site_secret(&app).await, CUSTOMER);
+    let (mut phone, welcome) = app.visitor(None).await;
+    let phone_id = welcome["visitor_id"].clone();
+    phone
+        .send(page("https://shop.test/account", "Account"))
+        .await;
+    identify(&mut phone, json!({"id": CUSTOMER, "hash": hash})).await;
+    row_where(&mut console, &phone_id, |row| {
+        row["identity"]["verified"] == true && row["chat"].is_null()
+    })
+    .await;
+
+    // The same customer proves who she is on the laptop and starts a chat there.
+    let (mut laptop, _) = app.visitor(None).await;
+    identify(&mut laptop, json!({"id": CUSTOMER, "hash": hash})).await;
+    laptop
+        .send(json!({"type": "send", "client_msg_id": "l1", "text": "Where is my order?"}))
+        .await;
+    let conversation = laptop.until("ack").await["conversation_id"].clone();
+
+    let row = row_where(&mut console, &phone_id, |row| !row["chat"].is_null()).await;
+    assert_eq!(row["chat"]["conversation_id"], conversation);
 }
