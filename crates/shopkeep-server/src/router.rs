@@ -48,6 +48,12 @@ pub fn router(state: AppState) -> Router {
             "/rules/{id}",
             put(api::rules::update).delete(api::rules::delete),
         )
+        .route(
+            "/mail/settings",
+            get(api::mail::settings).put(api::mail::update_settings),
+        )
+        .route("/mail/test", post(api::mail::test))
+        .route("/mail/failures", get(api::mail::failures))
         .fallback(|| async { crate::error::ApiError::not_found() });
 
     Router::new()

@@ -1,6 +1,7 @@
 //! Staff REST routes under `/api/v1`, one module per resource.
 
 pub mod conversations;
+pub mod mail;
 pub mod photos;
 pub mod rules;
 pub mod sites;
