@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a fresh Debian machine: Chromium for the
-# end-to-end tests (from Debian; browsers cannot be downloaded by npm here) and
-# the front-end packages. Safe to run again: it installs only what is missing.
+# end-to-end tests (from Debian; browsers cannot be downloaded by npm here),
+# aiosmtpd for the SMTP sink of the mail tests, and the front-end packages.
+# Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +10,15 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+# The SMTP sink the mail tests start (scripts/smtp-sink.py) needs aiosmtpd in
+# `python3` or in Debian's /usr/bin/python3; the tests use whichever has it.
+has_aiosmtpd() {
+  for python in python3 /usr/bin/python3; do
+    "$python" -c 'import aiosmtpd' >/dev/null 2>&1 && return 0
+  done
+  return 1
+}
+has_aiosmtpd || missing+=(python3-aiosmtpd)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing Debian packages: ${missing[*]}"
   # Keep package scripts from starting services on install; tests start their own.
