@@ -293,6 +293,8 @@ struct Page {
     brand: Brand,
     text: String,
     html: String,
+    /// "Sent by Shopkeep for {site}"; off for Shopkeep's own mail.
+    footer: bool,
 }
 
 impl Page {
@@ -313,6 +315,7 @@ impl Page {
             brand: brand.clone(),
             text: String::new(),
             html,
+            footer: true,
         }
     }
 
@@ -400,18 +403,21 @@ impl Page {
     }
 
     fn finish(mut self, subject_line: HeaderText) -> Rendered {
-        let footer = fill(self.words().footer, &[("site", &self.brand.site_name)]);
-        self.text.push_str("-- \n");
-        self.text.push_str(&footer);
-        self.text.push('\n');
-        self.html.push_str(&format!(
-            "</div>\n<div style=\"padding:12px 24px;font-size:12px;color:#59636e;border-top:1px solid #d1d9e0\">{}</div>\n\
-             </div>\n</body></html>\n",
-            escape_html(&footer)
-        ));
+        self.html.push_str("</div>\n");
+        if self.footer {
+            let footer = fill(self.words().footer, &[("site", &self.brand.site_name)]);
+            self.text.push_str("-- \n");
+            self.text.push_str(&footer);
+            self.text.push('\n');
+            self.html.push_str(&format!(
+                "<div style=\"padding:12px 24px;font-size:12px;color:#59636e;border-top:1px solid #d1d9e0\">{}</div>\n",
+                escape_html(&footer)
+            ));
+        }
+        self.html.push_str("</div>\n</body></html>\n");
         Rendered {
             subject: subject_line,
-            text: self.text,
+            text: self.text.trim_end().to_owned() + "\n",
             html: self.html,
         }
     }
@@ -560,6 +566,7 @@ pub fn missed_chat(brand: &Brand, lang: Lang, missed: &MissedChat<'_>) -> Render
 pub fn test_email(lang: Lang, host: &str) -> Rendered {
     let brand = Brand::new("Shopkeep", DEFAULT_COLOR, None);
     let mut page = Page::new(lang, &brand);
+    page.footer = false;
     let words = page.words();
     page.paragraph(words.test_body, &[("host", host)]);
     page.finish(subject(words.test_subject))
@@ -768,6 +775,16 @@ mod tests {
         let utc = Brand::new("Shop", "#000000", None);
         let mail = transcript(&utc, Lang::En, 1_783_929_600_000, &[]);
         assert!(mail.text.contains("2026-07-13 08:00 UTC"), "{}", mail.text);
+    }
+
+    #[test]
+    fn the_test_email_names_the_relay_and_has_no_shop_footer() {
+        for lang in Lang::ALL {
+            let mail = test_email(lang, "smtp.shop.example");
+            assert!(mail.text.contains("smtp.shop.example"), "{lang:?}");
+            assert!(mail.html.contains("smtp.shop.example"), "{lang:?}");
+            assert!(!mail.text.contains("-- \n"), "{lang:?}");
+        }
     }
 
     #[test]
