@@ -17,6 +17,14 @@ export type ConversationSummary = { id: ConversationId, site_id: SiteId, visitor
  */
 contact_id?: ContactId, 
 /**
+ * Left through the offline form: answers are emailed to the visitor.
+ */
+offline?: boolean, 
+/**
+ * The visitor left before anyone answered.
+ */
+missed?: boolean, 
+/**
  * Short label for the visitor ("Visitor 3f9a" until they give a name).
  */
 visitor_label: string, status: ConversationStatus, assignee: AgentRef | null, last_seq: number, receipts: Receipts, 

@@ -13,4 +13,12 @@ lang?: string,
 /**
  * The browser asks not to be tracked (Do-Not-Track or Global Privacy Control).
  */
-dnt?: boolean, } | { "type": "page", url: string, title: string, referrer?: string, } | { "type": "activity", active: boolean, } | { "type": "identify", id?: string, name?: string, email?: string, phone?: string, hash?: string, } | { "type": "set", attributes: Record<string, unknown>, } | { "type": "language", lang: string, } | { "type": "answer_invitation", invitation_id: InvitationId, accept: boolean, } | { "type": "send", client_msg_id: string, text: string, } | { "type": "sync", conversation_id: ConversationId, after_seq: number, } | { "type": "typing", active: boolean, } | { "type": "received", conversation_id: ConversationId, seq: number, } | { "type": "ping" };
+dnt?: boolean, } | { "type": "page", url: string, title: string, referrer?: string, } | { "type": "activity", active: boolean, } | { "type": "identify", id?: string, name?: string, email?: string, phone?: string, hash?: string, } | { "type": "set", attributes: Record<string, unknown>, } | { "type": "language", lang: string, } | { "type": "answer_invitation", invitation_id: InvitationId, accept: boolean, } | { "type": "offline_message", client_msg_id: string, name: string, email: string, phone?: string, message: string, 
+/**
+ * The visitor ticked the site's consent text (required when it has one).
+ */
+consent?: boolean, 
+/**
+ * A field hidden from people; anything in it marks the form as a bot's.
+ */
+website?: string, } | { "type": "email_transcript", conversation_id: ConversationId, email: string, } | { "type": "send", client_msg_id: string, text: string, } | { "type": "sync", conversation_id: ConversationId, after_seq: number, } | { "type": "typing", active: boolean, } | { "type": "received", conversation_id: ConversationId, seq: number, } | { "type": "ping" };

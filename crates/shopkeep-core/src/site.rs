@@ -6,10 +6,13 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use ts_rs::TS;
 
+use crate::hours::BusinessHours;
 use crate::ids::SiteId;
 
 /// Longest greeting, in characters.
 pub const MAX_GREETING_CHARS: usize = 300;
+/// Longest consent text under the offline form, in characters.
+pub const MAX_CONSENT_CHARS: usize = 1000;
 /// Most query parameters a site may strip.
 pub const MAX_STRIPPED_PARAMS: usize = 50;
 
@@ -46,6 +49,19 @@ impl Default for TrackingSettings {
 /// falls back to the built-in text.
 pub type Greetings = BTreeMap<String, String>;
 
+/// Where a site's mail goes and what its offline form says.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct SiteMail {
+    /// The shop's mailbox for offline messages and missed chats; none = no such mail.
+    pub notify_address: Option<String>,
+    /// Consent text shown under the offline form (plain text); none = no checkbox.
+    pub consent_text: Option<String>,
+    /// Email the transcript to the visitor when a chat closes and their email is known.
+    pub auto_transcript: bool,
+}
+
 /// A site as staff see it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -59,6 +75,9 @@ pub struct SiteView {
     pub lang: Option<String>,
     pub tracking: TrackingSettings,
     pub greetings: Greetings,
+    /// Opening hours; none = always open (online operators decide alone).
+    pub hours: Option<BusinessHours>,
+    pub mail: SiteMail,
 }
 
 /// A change to a site's settings; absent fields stay as they are.
@@ -72,6 +91,34 @@ pub struct SitePatch {
     #[ts(optional)]
     #[serde(default)]
     pub greetings: Option<Greetings>,
+    /// Opening hours; `null` removes them (always open).
+    #[ts(optional, type = "BusinessHours | null")]
+    #[serde(default, with = "double_option")]
+    pub hours: Option<Option<BusinessHours>>,
+    #[ts(optional)]
+    #[serde(default)]
+    pub mail: Option<SiteMail>,
+}
+
+/// `absent` → no change, `null` → clear, value → set.
+mod double_option {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<T: Serialize, S: Serializer>(
+        value: &Option<Option<T>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(inner) => inner.serialize(serializer),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Option<T>>, D::Error> {
+        Option::<T>::deserialize(deserializer).map(Some)
+    }
 }
 
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
@@ -80,6 +127,12 @@ pub enum SiteSettingsError {
     StrippedParams,
     #[error("greetings are keyed by en, ru, uk or ja and at most {MAX_GREETING_CHARS} characters")]
     Greeting,
+    #[error("opening hours: {0}")]
+    Hours(String),
+    #[error("notify address: {0}")]
+    NotifyAddress(String),
+    #[error("the consent text is at most {MAX_CONSENT_CHARS} characters")]
+    Consent,
 }
 
 impl SitePatch {
@@ -112,6 +165,33 @@ impl SitePatch {
             });
             if bad {
                 return Err(SiteSettingsError::Greeting);
+            }
+        }
+        if let Some(Some(hours)) = &self.hours {
+            crate::hours::Schedule::parse(hours)
+                .map_err(|error| SiteSettingsError::Hours(error.to_string()))?;
+        }
+        if let Some(mail) = &mut self.mail {
+            mail.notify_address = match mail.notify_address.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(address) => Some(
+                    crate::email::EmailAddress::parse(address)
+                        .map_err(|error| SiteSettingsError::NotifyAddress(error.to_string()))?
+                        .as_str()
+                        .to_owned(),
+                ),
+            };
+            mail.consent_text = mail
+                .consent_text
+                .as_deref()
+                .map(str::trim)
+                .filter(|text| !text.is_empty())
+                .map(str::to_owned);
+            if let Some(text) = &mail.consent_text
+                && (text.chars().count() > MAX_CONSENT_CHARS
+                    || text.chars().any(|c| c.is_control() && c != '\n'))
+            {
+                return Err(SiteSettingsError::Consent);
             }
         }
         Ok(self)
@@ -155,7 +235,7 @@ mod tests {
                 honor_dnt: true,
                 stripped_params: params.iter().map(|p| (*p).to_owned()).collect(),
             }),
-            greetings: None,
+            ..SitePatch::default()
         }
     }
 
@@ -168,8 +248,8 @@ mod tests {
 
     fn with_greetings(pairs: &[(&str, &str)]) -> SitePatch {
         SitePatch {
-            tracking: None,
             greetings: Some(greetings(pairs)),
+            ..SitePatch::default()
         }
     }
 
@@ -325,5 +405,36 @@ mod tests {
             greeting(&Greetings::new(), "en", "{name} <b>"),
             "Hello, {name} <b>! Glad to see you again."
         );
+    }
+
+    #[test]
+    fn hours_and_mail_are_checked() {
+        let bad_zone: SitePatch = serde_json::from_value(serde_json::json!({
+            "hours": {"time_zone": "Mars/Olympus", "weekly": {}}
+        }))
+        .unwrap();
+        assert!(matches!(
+            bad_zone.validated(),
+            Err(SiteSettingsError::Hours(_))
+        ));
+        let cleared: SitePatch =
+            serde_json::from_value(serde_json::json!({"hours": null})).unwrap();
+        assert_eq!(cleared.hours, Some(None), "null clears the hours");
+        let absent: SitePatch = serde_json::from_value(serde_json::json!({})).unwrap();
+        assert_eq!(absent.hours, None, "absent leaves them");
+        let injected: SitePatch = serde_json::from_value(serde_json::json!({
+            "mail": {"notify_address": "shop@example.com\r\nBcc: x@evil.example", "consent_text": null, "auto_transcript": false}
+        }))
+        .unwrap();
+        assert!(matches!(
+            injected.validated(),
+            Err(SiteSettingsError::NotifyAddress(_))
+        ));
+        let blank: SitePatch = serde_json::from_value(serde_json::json!({
+            "mail": {"notify_address": " ", "consent_text": "  ", "auto_transcript": true}
+        }))
+        .unwrap();
+        let mail = blank.validated().unwrap().mail.unwrap();
+        assert_eq!((mail.notify_address, mail.consent_text), (None, None));
     }
 }

@@ -69,6 +69,8 @@ pub async fn create(store: &dyn Store, new: NewSite) -> Result<Site, SiteError> 
         lang: None,
         tracking: Default::default(),
         greetings: Default::default(),
+        hours: None,
+        mail: Default::default(),
         created_at: shopkeep_store::sqlite::now(),
     };
     Ok(store.create_site(site).await?)

@@ -24,7 +24,6 @@ use shopkeep_core::ids::{
 };
 use shopkeep_core::protocol::shared::{AgentRef, ConversationSummary, Receipts, Side};
 use shopkeep_core::rules::{Rule, RuleDraft};
-use shopkeep_core::site::{Greetings, TrackingSettings};
 use shopkeep_core::staff::AgentStatus;
 use shopkeep_core::text::{ClientMsgId, MessageText};
 use shopkeep_core::tracking::Visit;
@@ -42,12 +41,7 @@ pub trait Store: Send + Sync + 'static {
     async fn list_sites(&self) -> Result<Vec<Site>>;
     /// Replaces the identity secret; signatures made with the old one stop verifying.
     async fn set_site_secret(&self, id: SiteId, secret: String) -> Result<Site>;
-    async fn update_site_settings(
-        &self,
-        id: SiteId,
-        tracking: TrackingSettings,
-        greetings: Greetings,
-    ) -> Result<Site>;
+    async fn update_site_settings(&self, id: SiteId, settings: SiteSettings) -> Result<Site>;
 
     // Staff.
     /// Fails with [`StoreError::Conflict`] when the email is taken.

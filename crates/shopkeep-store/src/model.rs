@@ -4,9 +4,10 @@ use shopkeep_core::Millis;
 use shopkeep_core::attributes::Attributes;
 use shopkeep_core::email::{EmailAddress, HeaderText, MailKind, SmtpTls};
 use shopkeep_core::event::Event;
+use shopkeep_core::hours::BusinessHours;
 use shopkeep_core::ids::{ContactId, MailId, SiteId, StaffId, VisitId, VisitorId};
 use shopkeep_core::protocol::shared::ConversationSummary;
-use shopkeep_core::site::{Greetings, TrackingSettings};
+use shopkeep_core::site::{Greetings, SiteMail, TrackingSettings};
 use shopkeep_core::staff::{AgentStatus, Role};
 use shopkeep_core::tracking::{Client, PageView};
 
@@ -26,7 +27,30 @@ pub struct Site {
     pub lang: Option<String>,
     pub tracking: TrackingSettings,
     pub greetings: Greetings,
+    /// Opening hours; `None` = always open.
+    pub hours: Option<BusinessHours>,
+    pub mail: SiteMail,
     pub created_at: Millis,
+}
+
+/// A site's editable settings, written together.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SiteSettings {
+    pub tracking: TrackingSettings,
+    pub greetings: Greetings,
+    pub hours: Option<BusinessHours>,
+    pub mail: SiteMail,
+}
+
+impl Site {
+    pub fn settings(&self) -> SiteSettings {
+        SiteSettings {
+            tracking: self.tracking.clone(),
+            greetings: self.greetings.clone(),
+            hours: self.hours.clone(),
+            mail: self.mail.clone(),
+        }
+    }
 }
 
 #[derive(Clone)]

@@ -49,6 +49,14 @@ pub struct ConversationSummary {
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<ContactId>,
+    /// Left through the offline form: answers are emailed to the visitor.
+    #[ts(as = "Option<bool>", optional)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub offline: bool,
+    /// The visitor left before anyone answered.
+    #[ts(as = "Option<bool>", optional)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub missed: bool,
     /// Short label for the visitor ("Visitor 3f9a" until they give a name).
     pub visitor_label: String,
     pub status: ConversationStatus,

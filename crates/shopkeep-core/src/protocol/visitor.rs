@@ -72,6 +72,31 @@ pub enum ClientFrame {
         invitation_id: InvitationId,
         accept: bool,
     },
+    /// The offline form: a message for the shop's mailbox when nobody can chat.
+    /// Answered with `offline_ack` once it is stored and its mail queued.
+    OfflineMessage {
+        client_msg_id: String,
+        name: String,
+        email: String,
+        #[ts(optional)]
+        #[serde(default)]
+        phone: Option<String>,
+        message: String,
+        /// The visitor ticked the site's consent text (required when it has one).
+        #[ts(as = "Option<bool>", optional)]
+        #[serde(default)]
+        consent: bool,
+        /// A field hidden from people; anything in it marks the form as a bot's.
+        #[ts(optional)]
+        #[serde(default)]
+        website: Option<String>,
+    },
+    /// Email the transcript of one of the visitor's conversations to `email`.
+    /// Answered with `transcript_queued`.
+    EmailTranscript {
+        conversation_id: ConversationId,
+        email: String,
+    },
     /// Post a message; starts a conversation if the visitor has none open.
     Send { client_msg_id: String, text: String },
     /// Ask for events of a conversation with `seq > after_seq`.
@@ -88,6 +113,22 @@ pub enum ClientFrame {
     },
     /// Application heartbeat; answered with `pong`.
     Ping,
+}
+
+/// Whether the shop takes chats now. The widget shows the offline form when
+/// `open` is false or no operator is online.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Availability {
+    /// Within the site's opening hours (always true without hours).
+    pub open: bool,
+    /// When the shop opens next, if closed by its hours.
+    #[ts(type = "number | null")]
+    pub back_at: Option<crate::Millis>,
+    /// The site's time zone, to say "back at 9:00" in the shop's time.
+    pub time_zone: Option<String>,
+    /// Consent text to show under the offline form, if the site has one.
+    pub consent_text: Option<String>,
 }
 
 /// Site settings the widget needs to draw itself.
@@ -114,6 +155,10 @@ pub enum ServerFrame {
         look: WidgetLook,
         /// The open (or most recent) conversation, if any; the widget syncs it.
         conversation: Option<ConversationView>,
+        /// Opening hours and the offline form; absent from older servers.
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        availability: Option<Availability>,
     },
     /// Answer to `identify`. `greeting` is set for a verified returning customer,
     /// in the widget's language; `conversation` is the contact's latest
@@ -135,6 +180,19 @@ pub enum ServerFrame {
     /// opened it): show it and sync its events.
     Conversation {
         conversation: ConversationView,
+    },
+    /// The offline message is stored and its mail queued.
+    OfflineAck {
+        client_msg_id: String,
+        conversation_id: ConversationId,
+    },
+    /// The transcript mail is queued.
+    TranscriptQueued {
+        conversation_id: ConversationId,
+    },
+    /// Whether the shop is within its opening hours changed.
+    Availability {
+        availability: Availability,
     },
     /// A committed event of the visitor's conversation.
     Event {

@@ -26,6 +26,8 @@ pub fn view(site: Site) -> SiteView {
         lang: site.lang,
         tracking: site.tracking,
         greetings: site.greetings,
+        hours: site.hours,
+        mail: site.mail,
     }
 }
 
@@ -55,13 +57,19 @@ pub async fn update(
         .validated()
         .map_err(|error| ApiError::invalid(error.to_string()))?;
     let site = site_by_path(&state, &id).await?;
-    let updated = state
-        .store
-        .update_site_settings(
-            site.id,
-            patch.tracking.unwrap_or(site.tracking),
-            patch.greetings.unwrap_or(site.greetings),
-        )
-        .await?;
+    let mut settings = site.settings();
+    if let Some(tracking) = patch.tracking {
+        settings.tracking = tracking;
+    }
+    if let Some(greetings) = patch.greetings {
+        settings.greetings = greetings;
+    }
+    if let Some(hours) = patch.hours {
+        settings.hours = hours;
+    }
+    if let Some(mail) = patch.mail {
+        settings.mail = mail;
+    }
+    let updated = state.store.update_site_settings(site.id, settings).await?;
     Ok(Json(view(updated)))
 }

@@ -202,6 +202,7 @@ async fn run(
             lang: site.lang.clone(),
         },
         conversation: latest.as_ref().map(view),
+        availability: None,
     };
     if !ws::send(&mut socket, &welcome).await {
         return;
@@ -445,6 +446,9 @@ impl Connection {
                 invitation_id,
                 accept,
             } => self.answer(invitation_id, accept).await,
+            ClientFrame::OfflineMessage { .. } | ClientFrame::EmailTranscript { .. } => Err(
+                ws::error(ErrorCode::UnknownFrame, "not available on this server yet"),
+            ),
         };
         match result {
             Ok(reply) => reply,

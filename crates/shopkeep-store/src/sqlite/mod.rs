@@ -21,7 +21,6 @@ use shopkeep_core::ids::{
 };
 use shopkeep_core::protocol::shared::{AgentRef, ConversationSummary, Receipts, Side};
 use shopkeep_core::rules::{Rule, RuleDraft};
-use shopkeep_core::site::{Greetings, TrackingSettings};
 use shopkeep_core::staff::AgentStatus;
 use shopkeep_core::text::{ClientMsgId, MessageText};
 use shopkeep_core::tracking::Visit;
@@ -33,7 +32,8 @@ use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::model::{
     Claims, Contact, ConversationFilter, Identified, Mail, NewMail, NewStaff, NewVisit, Posted,
-    Session, Site, SmtpSettings, Staff, StaffPhoto, TrackingBatch, Transitioned, Visitor,
+    Session, Site, SiteSettings, SmtpSettings, Staff, StaffPhoto, TrackingBatch, Transitioned,
+    Visitor,
 };
 use writer::{Writer, backend};
 
@@ -160,8 +160,8 @@ impl Store for SqliteStore {
                     let origins = serde_json::to_string(&site.allowed_origins)
                         .map_err(|error| StoreError::Backend(error.to_string()))?;
                     sqlx::query(
-                        "INSERT INTO sites (id, slug, name, public_key, allowed_origins, hmac_secret, color, lang, created_at, tracking, greetings) \
-                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "INSERT INTO sites (id, slug, name, public_key, allowed_origins, hmac_secret, color, lang, created_at, tracking, greetings, hours, mail) \
+                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     )
                     .bind(site.id.as_uuid())
                     .bind(&site.slug)
@@ -174,6 +174,8 @@ impl Store for SqliteStore {
                     .bind(site.created_at)
                     .bind(to_json(&site.tracking)?)
                     .bind(to_json(&site.greetings)?)
+                    .bind(site.hours.as_ref().map(to_json).transpose()?)
+                    .bind(to_json(&site.mail)?)
                     .execute(conn)
                     .await
                     .map_err(|error| conflict_on_unique(error, "a site with that name exists"))?;
@@ -660,19 +662,18 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn update_site_settings(
-        &self,
-        id: SiteId,
-        tracking: TrackingSettings,
-        greetings: Greetings,
-    ) -> Result<Site> {
+    async fn update_site_settings(&self, id: SiteId, settings: SiteSettings) -> Result<Site> {
         self.writer
             .write(move |conn| {
                 Box::pin(async move {
-                    let changed =
-                        sqlx::query("UPDATE sites SET tracking = ?, greetings = ? WHERE id = ?")
-                            .bind(to_json(&tracking)?)
-                            .bind(to_json(&greetings)?)
+                    let hours = settings.hours.as_ref().map(to_json).transpose()?;
+                    let changed = sqlx::query(
+                        "UPDATE sites SET tracking = ?, greetings = ?, hours = ?, mail = ? WHERE id = ?",
+                    )
+                            .bind(to_json(&settings.tracking)?)
+                            .bind(to_json(&settings.greetings)?)
+                            .bind(hours)
+                            .bind(to_json(&settings.mail)?)
                             .bind(id.as_uuid())
                             .execute(&mut *conn)
                             .await

@@ -6,7 +6,7 @@ use shopkeep_core::conversation::ConversationStatus;
 use shopkeep_core::event::{Author, Event, EventBody};
 use shopkeep_core::ids::{ContactId, ConversationId, SiteId, StaffId, VisitorId};
 use shopkeep_core::protocol::shared::{AgentRef, ConversationSummary, Receipts};
-use shopkeep_core::site::TrackingSettings;
+use shopkeep_core::site::{SiteMail, TrackingSettings};
 use shopkeep_core::staff::{AgentStatus, Role};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
@@ -50,6 +50,14 @@ pub(crate) fn site(row: &SqliteRow) -> Result<Site> {
         greetings: {
             let json: String = get(row, "greetings")?;
             serde_json::from_str(&json).map_err(|_| corrupt("greetings", &json))?
+        },
+        hours: match get::<Option<String>>(row, "hours")? {
+            Some(json) => Some(serde_json::from_str(&json).map_err(|_| corrupt("hours", &json))?),
+            None => None,
+        },
+        mail: match get::<Option<String>>(row, "mail")? {
+            Some(json) => serde_json::from_str(&json).map_err(|_| corrupt("mail", &json))?,
+            None => SiteMail::default(),
         },
         created_at: get(row, "created_at")?,
     })
@@ -141,7 +149,7 @@ pub(crate) const EVENT_COLUMNS: &str =
     "conversation_id, seq, at, author_kind, author_id, author_name, kind, text, client_msg_id";
 
 /// The summary query: a conversation with its visitor, assignee and latest message.
-pub(crate) const SUMMARY_SELECT: &str = "SELECT c.id, c.site_id, c.visitor_id, c.contact_id, c.status, \
+pub(crate) const SUMMARY_SELECT: &str = "SELECT c.id, c.site_id, c.visitor_id, c.contact_id, c.offline, c.missed, c.status, \
     c.assignee_id, s.name AS assignee_name, c.last_seq, c.agent_delivered, c.visitor_delivered, \
     c.created_at, c.updated_at, v.name AS visitor_name, \
     m.conversation_id AS m_conversation_id, m.seq AS m_seq, m.at AS m_at, \
@@ -172,6 +180,8 @@ pub(crate) fn summary(row: &SqliteRow) -> Result<ConversationSummary> {
         site_id: SiteId::from_uuid(get(row, "site_id")?),
         visitor_id,
         contact_id: get::<Option<Uuid>>(row, "contact_id")?.map(ContactId::from_uuid),
+        offline: get(row, "offline")?,
+        missed: get(row, "missed")?,
         visitor_label: visitor_name.unwrap_or_else(|| visitor_label(visitor_id)),
         status: ConversationStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
         assignee,

@@ -30,6 +30,8 @@ pub fn site_record(slug: &str) -> Site {
         lang: Some("de".to_owned()),
         tracking: Default::default(),
         greetings: Default::default(),
+        hours: None,
+        mail: Default::default(),
         created_at: T0,
     }
 }

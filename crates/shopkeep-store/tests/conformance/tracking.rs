@@ -12,11 +12,13 @@ use shopkeep_core::privacy::DEFAULT_STRIPPED_PARAMS;
 use shopkeep_core::rules::{Condition, MAX_RULES, RuleDraft};
 use shopkeep_core::site::TrackingSettings;
 use shopkeep_core::tracking::{Client, DeviceKind, PageView};
-use shopkeep_store::{Claims, NewVisit, StaffPhoto, Store, StoreError, TrackingBatch, Visitor};
+use shopkeep_store::{
+    Claims, NewVisit, SiteSettings, StaffPhoto, Store, StoreError, TrackingBatch, Visitor,
+};
 
 use crate::helpers::{
-    T0, agent, agent_author, all_events, contact_says, message_text, msg_id, site, staff, text,
-    visitor, visitor_says,
+    T0, agent, agent_author, all_events, contact_says, message_text, msg_id, site, site_record,
+    staff, text, visitor, visitor_says,
 };
 
 conformance! {
@@ -889,7 +891,14 @@ async fn site_settings_round_trip(store: &dyn Store) {
     .into();
 
     let updated = store
-        .update_site_settings(shop.id, tracking.clone(), greetings.clone())
+        .update_site_settings(
+            shop.id,
+            SiteSettings {
+                tracking: tracking.clone(),
+                greetings: greetings.clone(),
+                ..shop.settings()
+            },
+        )
         .await
         .unwrap();
 
@@ -907,7 +916,7 @@ async fn site_settings_round_trip(store: &dyn Store) {
 
 async fn site_settings_of_an_unknown_site_are_not_found(store: &dyn Store) {
     let result = store
-        .update_site_settings(SiteId::new(), TrackingSettings::default(), BTreeMap::new())
+        .update_site_settings(SiteId::new(), site_record("gone").settings())
         .await;
     assert!(matches!(result, Err(StoreError::NotFound)), "{result:?}");
 }
