@@ -283,6 +283,60 @@ impl Schedule {
         best.filter(|found| *found <= horizon)
     }
 
+    /// The first instant after `at` when [`Schedule::is_open`] answers
+    /// differently than at `at`: the next opening while closed, the next closing
+    /// while open. `None` when nothing changes within [`HORIZON_DAYS`]. A socket
+    /// sleeps until then to tell its widget.
+    pub fn next_change(&self, at: Millis) -> Option<Millis> {
+        if !self.is_open(at) {
+            return self.next_open(at);
+        }
+        let horizon = at.checked_add(HORIZON_DAYS * DAY_MS)?;
+        let start = Timestamp::from_millisecond(at).ok()?;
+        // Openness only changes where a local minute crosses a closing time, at
+        // local midnight (weekday and holiday change) or at a clock change. The
+        // earliest such instant that is closed is the change.
+        let closed_at = |candidate: Millis| candidate > at && !self.is_open(candidate);
+        let mut day = self.zone.to_datetime(start).date().yesterday().ok()?;
+        let mut best: Option<Millis> = None;
+        let mut days_after_found = 0;
+        for _ in 0..HORIZON_DAYS + 3 {
+            if best.is_some() {
+                days_after_found += 1;
+                if days_after_found > 2 {
+                    break;
+                }
+            }
+            let mut minutes: Vec<u16> = vec![0];
+            minutes.extend(
+                self.intervals(day)
+                    .iter()
+                    .map(|(_, close)| *close)
+                    .filter(|close| *close < 1440),
+            );
+            for minute in minutes {
+                for candidate in self.instants_of(day, minute) {
+                    if closed_at(candidate) {
+                        best = Some(best.map_or(candidate, |b| b.min(candidate)));
+                    }
+                }
+            }
+            day = day.tomorrow().ok()?;
+        }
+        let limit = best.unwrap_or(horizon);
+        for transition in self.zone.following(start) {
+            let instant = transition.timestamp().as_millisecond();
+            if instant > limit {
+                break;
+            }
+            if closed_at(instant) {
+                best = Some(best.map_or(instant, |b| b.min(instant)));
+                break;
+            }
+        }
+        best.filter(|found| *found <= horizon)
+    }
+
     /// Every instant whose local time is `minute` on `day`: none in a gap, two
     /// in a repeated hour. In a gap the instants either side are given, so the
     /// caller's open check decides.
@@ -575,6 +629,94 @@ mod tests {
     }
 
     #[test]
+    fn next_change_is_the_next_closing_or_opening() {
+        let hours = schedule(&weekdays(
+            "Europe/Berlin",
+            &[("09:00", "12:00"), ("13:00", "18:00")],
+        ));
+        // Monday 2026-07-13, CEST: open at 10:00 local, lunch at 12:00.
+        assert_eq!(
+            show(hours.next_change(at("2026-07-13T08:00:00Z"))),
+            Some("2026-07-13T10:00:00Z".into())
+        );
+        // At lunch: the afternoon opening.
+        assert_eq!(
+            show(hours.next_change(at("2026-07-13T10:30:00Z"))),
+            Some("2026-07-13T11:00:00Z".into())
+        );
+        // The instant of closing is already closed; the next change is the opening.
+        assert_eq!(
+            show(hours.next_change(at("2026-07-13T16:00:00Z"))),
+            Some("2026-07-14T07:00:00Z".into())
+        );
+        assert_eq!(
+            show(hours.next_change(at("2026-07-13T15:59:59.999Z"))),
+            Some("2026-07-13T16:00:00Z".into())
+        );
+    }
+
+    #[test]
+    fn next_change_crosses_midnight_holidays_and_clock_changes() {
+        // Open all of Friday and Saturday: the change is at Sunday's midnight.
+        let mut hours = BusinessHours {
+            time_zone: "Europe/Berlin".into(),
+            weekly: WeeklyHours {
+                fri: vec![iv("00:00", "24:00")],
+                sat: vec![iv("00:00", "24:00")],
+                ..WeeklyHours::default()
+            },
+            holidays: Vec::new(),
+        };
+        assert_eq!(
+            show(schedule(&hours).next_change(at("2026-07-17T12:00:00Z"))),
+            Some("2026-07-18T22:00:00Z".into())
+        );
+        // A holiday on the Saturday closes at Friday's end.
+        hours.holidays.push(Holiday {
+            from: "2026-07-18".into(),
+            to: None,
+        });
+        assert_eq!(
+            show(schedule(&hours).next_change(at("2026-07-17T12:00:00Z"))),
+            Some("2026-07-17T22:00:00Z".into())
+        );
+        // Sunday 2026-10-25, Berlin falls back at 03:00 CEST to 02:00 CET: open
+        // 01:00–02:30 local closes at 02:30 CEST, opens again when 02:00 comes
+        // round a second time, and closes at 02:30 CET.
+        let fall = sunday("Europe/Berlin", &[("01:00", "02:30")]);
+        assert_eq!(
+            show(fall.next_change(at("2026-10-24T23:30:00Z"))),
+            Some("2026-10-25T00:30:00Z".into())
+        );
+        assert_eq!(
+            show(fall.next_change(at("2026-10-25T00:30:00Z"))),
+            Some("2026-10-25T01:00:00Z".into())
+        );
+        assert_eq!(
+            show(fall.next_change(at("2026-10-25T01:00:00Z"))),
+            Some("2026-10-25T01:30:00Z".into())
+        );
+        // Always open: nothing changes.
+        let always = BusinessHours {
+            time_zone: "UTC".into(),
+            weekly: WeeklyHours {
+                mon: vec![iv("00:00", "24:00")],
+                tue: vec![iv("00:00", "24:00")],
+                wed: vec![iv("00:00", "24:00")],
+                thu: vec![iv("00:00", "24:00")],
+                fri: vec![iv("00:00", "24:00")],
+                sat: vec![iv("00:00", "24:00")],
+                sun: vec![iv("00:00", "24:00")],
+            },
+            holidays: Vec::new(),
+        };
+        assert_eq!(
+            schedule(&always).next_change(at("2026-07-17T12:00:00Z")),
+            None
+        );
+    }
+
+    #[test]
     fn never_open_gives_none() {
         let closed = schedule(&BusinessHours {
             time_zone: "Europe/Berlin".into(),
@@ -818,6 +960,26 @@ mod tests {
                     // Generated holidays last at most ten days, so only a week
                     // with no hours at all stays closed for the horizon.
                     prop_assert!(hours.weekly.days().iter().all(|day| day.is_empty()));
+                }
+            }
+        }
+
+        /// The state holds from `t` until just before the change, and flips there.
+        #[test]
+        fn next_change_flips_and_nothing_flips_before_it(
+            hours in hours_strategy(),
+            t in 1_577_836_800_000i64..1_893_456_000_000,
+        ) {
+            let schedule = Schedule::parse(&hours).unwrap();
+            let now = schedule.is_open(t);
+            if let Some(change) = schedule.next_change(t) {
+                prop_assert!(change > t);
+                prop_assert_ne!(schedule.is_open(change), now);
+                prop_assert_eq!(schedule.is_open(change - 1), now);
+                let mut quarter = (t / QUARTER_MS + 1) * QUARTER_MS;
+                while quarter < change {
+                    prop_assert_eq!(schedule.is_open(quarter), now, "flipped at {} before {}", quarter, change);
+                    quarter += QUARTER_MS;
                 }
             }
         }
