@@ -25,6 +25,12 @@ export interface Connection {
    * (re)connecting.
    */
   readonly welcome: Welcome | null;
+  /**
+   * Set by the loader's page reporting: the page's latest `language`, `identify` and merged
+   * `set` frames (slots 0, 1, 2), said again after every welcome. The panel prefills the
+   * visitor's email from the `identify`.
+   */
+  said?: VisitorClientFrame[];
 }
 
 /** What the loader hands to the panel's `mount`. */

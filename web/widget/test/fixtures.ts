@@ -49,6 +49,7 @@ export const events = (from: number, to: number): Event[] =>
 /** The loader's connection, driven by the test: `deliver` plays the server. */
 export class FakeConnection implements Connection {
   welcome: Welcome | null = null;
+  said?: VisitorClientFrame[];
   private sent: VisitorClientFrame[] = [];
   private readonly listeners = new Set<(frame: Incoming) => void>();
 

@@ -60,6 +60,19 @@ describe('visitor socket', () => {
     expect(connection.welcome?.operators_online).toBe(true);
   });
 
+  it('keeps the welcome’s opening hours current for a panel that mounts later', () => {
+    const { connection } = connect();
+    FakeSocket.last().open();
+    const closed = { open: false, back_at: 1_800_000_000_000, time_zone: 'Europe/Berlin', consent_text: null };
+    FakeSocket.last().receive(welcome({ availability: closed }));
+    expect(connection.welcome?.availability).toEqual(closed);
+    FakeSocket.last().receive({ type: 'availability', availability: { ...closed, open: true, back_at: null } });
+    expect(connection.welcome?.availability?.open).toBe(true);
+    FakeSocket.last().receive({ type: 'status', operators_online: false });
+    expect(connection.welcome?.availability?.open).toBe(true);
+    expect(connection.welcome?.operators_online).toBe(false);
+  });
+
   it('drops frames that are not JSON', () => {
     const { frames } = connect();
     // In a browser the exception is reported and the socket carries on.

@@ -107,6 +107,11 @@ describe('page reporting', () => {
 });
 
 describe('identity, attributes and language', () => {
+  it('keeps the latest identify where the panel finds it', () => {
+    tracking.identify({ name: 'Ann', email: 'ann@example.com' });
+    expect(conn.said?.[1]).toEqual({ type: 'identify', name: 'Ann', email: 'ann@example.com' });
+  });
+
   it('sends them at once and again after every welcome, language first', () => {
     conn.take();
     tracking.identify({ id: '42', name: 'Ann', email: 'ann@example.com', phone: '+1 555', hash: 'ab12' });

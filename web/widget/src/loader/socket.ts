@@ -4,8 +4,9 @@ import type { VisitorServerFrame } from '../../../protocol/VisitorServerFrame';
 import type { Connection, Incoming, Welcome } from '../contract';
 import { load, save } from '../storage';
 
-// `conversation` and `identified` frames: the visitor's conversation may be another one now.
-type Moved = { conversation?: Welcome['conversation'] };
+// The fields of the welcome that later frames change.
+const CURRENT = ['operators_online', 'availability', 'conversation'] as const;
+type Current = Record<(typeof CURRENT)[number], unknown>;
 
 export const PING_MS = 25_000;
 const FIRST_RETRY_MS = 500;
@@ -44,14 +45,13 @@ export function openConnection(url: string, tokenKey: string, lang: string): Con
         welcome = frame;
         attempt = 0;
         save('localStorage', tokenKey, frame.token);
-      } else if (welcome && frame.type === 'status') {
-        // A panel mounted later starts from the welcome: keep it current.
-        welcome.operators_online = frame.operators_online;
-      } else if (welcome && (frame as Moved).conversation) {
-        welcome.conversation = (frame as Moved).conversation!;
       } else if (frame.type === 'reconnect') {
         notBefore = frame.after_ms;
       }
+      // A panel mounted later starts from the welcome: keep it current. `status`,
+      // `availability`, `conversation` and `identified` carry these under the same names
+      // (an `identified` without a conversation leaves the visitor's own).
+      if (welcome) for (const field of CURRENT) (welcome as Current)[field] = (frame as Partial<Current>)[field] ?? welcome[field];
       emit(frame);
     };
     // `error` is always followed by `close`.

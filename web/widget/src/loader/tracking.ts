@@ -21,7 +21,7 @@ export function startTracking(connection: Connection): Tracking {
   const send = (frame: VisitorClientFrame) => connection.send(frame);
   // The latest of each, said again after every welcome, in this order. Language first:
   // the server words the greeting of an identified customer in it.
-  const said: VisitorClientFrame[] = [];
+  const said: VisitorClientFrame[] = (connection.said = []);
   const say = (frame: VisitorClientFrame, slot: 0 | 1 | 2) => send((said[slot] = frame));
   // The URL reported last: a navigation to the same URL is not a new page.
   let reported: string;
