@@ -159,13 +159,33 @@ pub trait Store: Send + Sync + 'static {
     /// Appends a message of the operator holding the conversation. A
     /// `client_msg_id` this operator already used in it returns the stored event
     /// with `duplicate = true`; one someone else used is a [`StoreError::Conflict`].
+    /// `mail` (the answer to an offline message, by email) goes into the outbox
+    /// in the same transaction, and only when the message is new.
     async fn post_agent_message(
         &self,
         conversation: ConversationId,
         agent: AgentRef,
         client_msg_id: ClientMsgId,
         text: MessageText,
+        mail: Option<NewMail>,
     ) -> Result<Posted>;
+    /// Stores an offline message in one transaction: a new waiting conversation
+    /// marked `offline` whose first event is the message, the form's details as
+    /// the visitor's claims (no contact is created), and the mail to the shop.
+    /// A `client_msg_id` the visitor already used returns the stored event with
+    /// `duplicate = true` and changes nothing.
+    async fn post_offline_message(&self, offline: OfflineMessage) -> Result<Posted>;
+    /// Waiting conversations that no operator has taken or answered, not left
+    /// through the offline form and not yet marked missed, oldest first.
+    async fn unanswered_conversations(&self) -> Result<Vec<ConversationSummary>>;
+    /// Marks a conversation missed and queues `mail` in the same transaction,
+    /// if it is still waiting, unanswered and not yet missed; otherwise changes
+    /// nothing and answers `None`.
+    async fn mark_missed(
+        &self,
+        conversation: ConversationId,
+        mail: Option<NewMail>,
+    ) -> Result<Option<ConversationSummary>>;
     async fn take_conversation(
         &self,
         conversation: ConversationId,

@@ -9,6 +9,7 @@ use shopkeep_core::ids::{ContactId, MailId, SiteId, StaffId, VisitId, VisitorId}
 use shopkeep_core::protocol::shared::ConversationSummary;
 use shopkeep_core::site::{Greetings, SiteMail, TrackingSettings};
 use shopkeep_core::staff::{AgentStatus, Role};
+use shopkeep_core::text::{ClientMsgId, MessageText};
 use shopkeep_core::tracking::{Client, PageView};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -192,6 +193,22 @@ pub struct Posted {
     pub conversation: ConversationSummary,
     /// The post opened this conversation.
     pub opened: bool,
+}
+
+/// A message left through the offline form, with everything its one write
+/// job records.
+#[derive(Clone, Debug)]
+pub struct OfflineMessage {
+    pub site: SiteId,
+    pub visitor: VisitorId,
+    /// The customer the visitor proved to be on this connection, if any.
+    pub contact: Option<ContactId>,
+    pub client_msg_id: ClientMsgId,
+    pub text: MessageText,
+    /// Name, email and phone from the form, saved as the visitor's claims.
+    pub claims: Claims,
+    /// The mail to the shop; `None` when the site has no notify address.
+    pub mail: Option<NewMail>,
 }
 
 /// The result of a state change (take, close): the event it recorded, if any.

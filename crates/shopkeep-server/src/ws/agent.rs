@@ -276,7 +276,7 @@ impl Connection {
         let posted = self
             .state
             .store
-            .post_agent_message(id, self.me(), msg_id, text)
+            .post_agent_message(id, self.me(), msg_id, text, None)
             .await
             .map_err(|error| with_id(ws::store_error(&error)))?;
         if !posted.duplicate {

@@ -11,9 +11,9 @@ use sqlx::{AssertSqlSafe, SqliteConnection};
 use uuid::Uuid;
 
 use crate::error::{Result, StoreError};
-use crate::model::{Posted, Transitioned};
-use crate::sqlite::rows;
+use crate::model::{NewMail, OfflineMessage, Posted, Transitioned};
 use crate::sqlite::writer::backend;
+use crate::sqlite::{outbox, rows, tracking};
 
 pub fn now() -> Millis {
     let since_epoch = std::time::SystemTime::now()
@@ -142,29 +142,8 @@ pub(crate) async fn post_visitor_message(
     // the visitor's conversations, not only the open one, and in those of the
     // contact it was linked to: a device's resend can come before it proves the
     // contact again, and only that device knows its random client_msg_id.
-    let previous: Option<Uuid> = sqlx::query_scalar(
-        "SELECT e.conversation_id FROM events e JOIN conversations c ON c.id = e.conversation_id \
-         WHERE (c.visitor_id = ?1 OR c.contact_id = ?3 \
-                OR c.contact_id = (SELECT contact_id FROM visitors WHERE id = ?1)) \
-         AND e.client_msg_id = ?2 AND e.author_kind = 'visitor'",
-    )
-    .bind(visitor.as_uuid())
-    .bind(client_msg_id.as_str())
-    .bind(contact.map(|c| c.as_uuid()))
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(backend)?;
-    if let Some(conversation) = previous.map(ConversationId::from_uuid) {
-        let event = stored_event(conn, conversation, &client_msg_id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let summary = existing_summary(conn, conversation).await?;
-        return Ok(Posted {
-            event,
-            duplicate: true,
-            conversation: summary,
-            opened: false,
-        });
+    if let Some(resend) = visitor_resend(conn, visitor, contact, &client_msg_id).await? {
+        return Ok(resend);
     }
 
     let (conversation, opened) = match open_conversation_of(conn, visitor, contact).await? {
@@ -308,6 +287,7 @@ pub(crate) async fn post_agent_message(
     agent: AgentRef,
     client_msg_id: ClientMsgId,
     text: MessageText,
+    mail: Option<NewMail>,
 ) -> Result<Posted> {
     if let Some(event) = stored_event(conn, conversation, &client_msg_id).await? {
         // Only the sender's own message makes this a resend; answering with
@@ -333,6 +313,9 @@ pub(crate) async fn post_agent_message(
         text: text.into_string(),
     };
     let event = append(conn, conversation, author, body, Some(&client_msg_id)).await?;
+    if let Some(mail) = &mail {
+        outbox::enqueue(conn, mail, event.at).await?;
+    }
     let summary = existing_summary(conn, conversation).await?;
     Ok(Posted {
         event,
@@ -340,6 +323,135 @@ pub(crate) async fn post_agent_message(
         conversation: summary,
         opened: false,
     })
+}
+
+/// The visitor's earlier message with this `client_msg_id`, from any of their
+/// conversations or their contact's, as a duplicate [`Posted`].
+async fn visitor_resend(
+    conn: &mut SqliteConnection,
+    visitor: VisitorId,
+    contact: Option<ContactId>,
+    client_msg_id: &ClientMsgId,
+) -> Result<Option<Posted>> {
+    let previous: Option<Uuid> = sqlx::query_scalar(
+        "SELECT e.conversation_id FROM events e JOIN conversations c ON c.id = e.conversation_id \
+         WHERE (c.visitor_id = ?1 OR c.contact_id = ?3 \
+                OR c.contact_id = (SELECT contact_id FROM visitors WHERE id = ?1)) \
+         AND e.client_msg_id = ?2 AND e.author_kind = 'visitor'",
+    )
+    .bind(visitor.as_uuid())
+    .bind(client_msg_id.as_str())
+    .bind(contact.map(|c| c.as_uuid()))
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(backend)?;
+    let Some(conversation) = previous.map(ConversationId::from_uuid) else {
+        return Ok(None);
+    };
+    let event = stored_event(conn, conversation, client_msg_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let summary = existing_summary(conn, conversation).await?;
+    Ok(Some(Posted {
+        event,
+        duplicate: true,
+        conversation: summary,
+        opened: false,
+    }))
+}
+
+pub(crate) async fn post_offline_message(
+    conn: &mut SqliteConnection,
+    offline: OfflineMessage,
+) -> Result<Posted> {
+    if let Some(resend) = visitor_resend(
+        conn,
+        offline.visitor,
+        offline.contact,
+        &offline.client_msg_id,
+    )
+    .await?
+    {
+        return Ok(resend);
+    }
+    let conversation = open_conversation(
+        conn,
+        offline.site,
+        offline.visitor,
+        offline.contact,
+        ConversationStatus::Waiting,
+        None,
+    )
+    .await?;
+    sqlx::query("UPDATE conversations SET offline = 1 WHERE id = ?")
+        .bind(conversation.as_uuid())
+        .execute(&mut *conn)
+        .await
+        .map_err(backend)?;
+    tracking::save_claims(conn, offline.visitor, &offline.claims).await?;
+    let body = EventBody::Message {
+        text: offline.text.into_string(),
+    };
+    let event = append(
+        conn,
+        conversation,
+        Author::Visitor,
+        body,
+        Some(&offline.client_msg_id),
+    )
+    .await?;
+    if let Some(mail) = &offline.mail {
+        outbox::enqueue(conn, mail, event.at).await?;
+    }
+    let summary = existing_summary(conn, conversation).await?;
+    Ok(Posted {
+        event,
+        duplicate: false,
+        conversation: summary,
+        opened: true,
+    })
+}
+
+/// Waiting, never taken, no operator message, not offline, not missed.
+const UNANSWERED: &str = "c.status = 'waiting' AND c.assignee_id IS NULL AND c.offline = 0 \
+     AND c.missed = 0 AND NOT EXISTS (SELECT 1 FROM events a \
+     WHERE a.conversation_id = c.id AND a.author_kind = 'agent')";
+
+pub(crate) async fn unanswered(conn: &mut SqliteConnection) -> Result<Vec<ConversationSummary>> {
+    let sql = format!(
+        "{} WHERE {UNANSWERED} ORDER BY c.created_at",
+        rows::SUMMARY_SELECT
+    );
+    let found = sqlx::query(AssertSqlSafe(sql))
+        .fetch_all(conn)
+        .await
+        .map_err(backend)?;
+    found.iter().map(rows::summary).collect()
+}
+
+pub(crate) async fn mark_missed(
+    conn: &mut SqliteConnection,
+    conversation: ConversationId,
+    mail: Option<NewMail>,
+) -> Result<Option<ConversationSummary>> {
+    let sql = format!(
+        "UPDATE conversations SET missed = 1, updated_at = ?1 WHERE id = ?2 AND id IN \
+         (SELECT c.id FROM conversations c WHERE c.id = ?2 AND {UNANSWERED})"
+    );
+    let at = now();
+    let marked = sqlx::query(AssertSqlSafe(sql))
+        .bind(at)
+        .bind(conversation.as_uuid())
+        .execute(&mut *conn)
+        .await
+        .map_err(backend)?;
+    if marked.rows_affected() == 0 {
+        return Ok(None);
+    }
+    if let Some(mail) = &mail {
+        outbox::enqueue(conn, mail, at).await?;
+    }
+    summary(conn, conversation).await
 }
 
 pub(crate) async fn take(

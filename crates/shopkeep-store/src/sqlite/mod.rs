@@ -31,9 +31,9 @@ use tokio::task::JoinHandle;
 use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::model::{
-    Claims, Contact, ConversationFilter, Identified, Mail, NewMail, NewStaff, NewVisit, Posted,
-    Session, Site, SiteSettings, SmtpSettings, Staff, StaffPhoto, TrackingBatch, Transitioned,
-    Visitor,
+    Claims, Contact, ConversationFilter, Identified, Mail, NewMail, NewStaff, NewVisit,
+    OfflineMessage, Posted, Session, Site, SiteSettings, SmtpSettings, Staff, StaffPhoto,
+    TrackingBatch, Transitioned, Visitor,
 };
 use writer::{Writer, backend};
 
@@ -597,6 +597,7 @@ impl Store for SqliteStore {
         agent: AgentRef,
         client_msg_id: ClientMsgId,
         text: MessageText,
+        mail: Option<NewMail>,
     ) -> Result<Posted> {
         self.writer
             .write(move |conn| {
@@ -606,8 +607,30 @@ impl Store for SqliteStore {
                     agent,
                     client_msg_id,
                     text,
+                    mail,
                 ))
             })
+            .await
+    }
+
+    async fn post_offline_message(&self, offline: OfflineMessage) -> Result<Posted> {
+        self.writer
+            .write(move |conn| Box::pin(conversations::post_offline_message(conn, offline)))
+            .await
+    }
+
+    async fn unanswered_conversations(&self) -> Result<Vec<ConversationSummary>> {
+        self.read(move |conn| Box::pin(conversations::unanswered(conn)))
+            .await
+    }
+
+    async fn mark_missed(
+        &self,
+        conversation: ConversationId,
+        mail: Option<NewMail>,
+    ) -> Result<Option<ConversationSummary>> {
+        self.writer
+            .write(move |conn| Box::pin(conversations::mark_missed(conn, conversation, mail)))
             .await
     }
 

@@ -120,7 +120,22 @@ pub(crate) async fn identify(
             contact(conn, contact_id).await?
         }
     };
-    sqlx::query(
+    save_claims(conn, id, &claims).await?;
+    let visitor = visitor(conn, id).await?.ok_or(StoreError::NotFound)?;
+    Ok(Identified {
+        visitor,
+        returning: returning && contact.is_some(),
+        contact,
+    })
+}
+
+/// Name, email and phone the visitor gave; absent ones keep what was known.
+pub(crate) async fn save_claims(
+    conn: &mut SqliteConnection,
+    id: VisitorId,
+    claims: &Claims,
+) -> Result<()> {
+    let updated = sqlx::query(
         "UPDATE visitors SET name = COALESCE(?, name), email = COALESCE(?, email), \
          phone = COALESCE(?, phone) WHERE id = ?",
     )
@@ -128,15 +143,13 @@ pub(crate) async fn identify(
     .bind(&claims.email)
     .bind(&claims.phone)
     .bind(id.as_uuid())
-    .execute(&mut *conn)
+    .execute(conn)
     .await
     .map_err(backend)?;
-    let visitor = visitor(conn, id).await?.ok_or(StoreError::NotFound)?;
-    Ok(Identified {
-        visitor,
-        returning: returning && contact.is_some(),
-        contact,
-    })
+    if updated.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
 }
 
 pub(crate) async fn set_attributes(

@@ -252,7 +252,7 @@ async fn agent_message_without_holding_the_conversation_is_refused(store: &dyn S
     let conversation = visitor_says(store, &guest, "m1").await.conversation.id;
 
     let while_waiting = store
-        .post_agent_message(conversation, agent(&anna), msg_id("a1"), text("Hi!"))
+        .post_agent_message(conversation, agent(&anna), msg_id("a1"), text("Hi!"), None)
         .await;
     assert!(
         matches!(
@@ -267,7 +267,7 @@ async fn agent_message_without_holding_the_conversation_is_refused(store: &dyn S
         .await
         .unwrap();
     let by_other = store
-        .post_agent_message(conversation, agent(&boris), msg_id("b1"), text("Hi!"))
+        .post_agent_message(conversation, agent(&boris), msg_id("b1"), text("Hi!"), None)
         .await;
     assert!(
         matches!(
@@ -301,6 +301,7 @@ async fn agent_message_by_the_holder_is_appended(store: &dyn Store) {
             agent(&anna),
             msg_id("a1"),
             text("Yes, it is."),
+            None,
         )
         .await
         .unwrap();
@@ -329,12 +330,12 @@ async fn agent_resend_with_same_client_msg_id_is_stored_once(store: &dyn Store) 
         .await
         .unwrap();
     let original = store
-        .post_agent_message(conversation, agent(&anna), msg_id("a1"), text("Yes."))
+        .post_agent_message(conversation, agent(&anna), msg_id("a1"), text("Yes."), None)
         .await
         .unwrap();
 
     let resent = store
-        .post_agent_message(conversation, agent(&anna), msg_id("a1"), text("Yes."))
+        .post_agent_message(conversation, agent(&anna), msg_id("a1"), text("Yes."), None)
         .await
         .unwrap();
 
@@ -353,7 +354,7 @@ async fn agent_resend_after_close_is_a_duplicate(store: &dyn Store) {
         .await
         .unwrap();
     let original = store
-        .post_agent_message(conversation, agent(&anna), msg_id("a1"), text("Bye."))
+        .post_agent_message(conversation, agent(&anna), msg_id("a1"), text("Bye."), None)
         .await
         .unwrap();
     store
@@ -363,7 +364,7 @@ async fn agent_resend_after_close_is_a_duplicate(store: &dyn Store) {
 
     // The ack was lost and the console resends after the close: still acked.
     let resent = store
-        .post_agent_message(conversation, agent(&anna), msg_id("a1"), text("Bye."))
+        .post_agent_message(conversation, agent(&anna), msg_id("a1"), text("Bye."), None)
         .await
         .unwrap();
 
@@ -386,12 +387,24 @@ async fn agent_reusing_a_visitors_client_msg_id_is_a_conflict_not_a_duplicate(st
         .await
         .unwrap();
     store
-        .post_agent_message(conversation, agent(&anna), msg_id("a1"), text("Anna here."))
+        .post_agent_message(
+            conversation,
+            agent(&anna),
+            msg_id("a1"),
+            text("Anna here."),
+            None,
+        )
         .await
         .unwrap();
 
     let reused = store
-        .post_agent_message(conversation, agent(&anna), msg_id("m1"), text("Hello!"))
+        .post_agent_message(
+            conversation,
+            agent(&anna),
+            msg_id("m1"),
+            text("Hello!"),
+            None,
+        )
         .await;
     assert!(
         matches!(reused, Err(StoreError::Conflict(_))),
@@ -404,6 +417,7 @@ async fn agent_reusing_a_visitors_client_msg_id_is_a_conflict_not_a_duplicate(st
             agent(&boris),
             msg_id("a1"),
             text("Boris here."),
+            None,
         )
         .await;
     assert!(by_other.is_err(), "got {by_other:?}");
@@ -428,7 +442,13 @@ async fn visitor_reusing_an_agents_client_msg_id_is_a_conflict_and_stores_nothin
         .await
         .unwrap();
     let answer = store
-        .post_agent_message(conversation, agent(&anna), msg_id("a1"), text("Anna here."))
+        .post_agent_message(
+            conversation,
+            agent(&anna),
+            msg_id("a1"),
+            text("Anna here."),
+            None,
+        )
         .await
         .unwrap();
 
@@ -532,6 +552,7 @@ async fn closed_conversation_refuses_take_and_agent_messages(store: &dyn Store) 
             agent(&anna),
             msg_id("late"),
             text("One more thing"),
+            None,
         )
         .await;
     assert!(
@@ -692,7 +713,7 @@ async fn summary_previews_the_latest_message(store: &dyn Store) {
     );
 
     let answer = store
-        .post_agent_message(conversation, agent(&anna), msg_id("a1"), text("Yes."))
+        .post_agent_message(conversation, agent(&anna), msg_id("a1"), text("Yes."), None)
         .await
         .unwrap();
     assert_eq!(
@@ -787,7 +808,7 @@ async fn transitions_on_unknown_conversation_are_not_found(store: &dyn Store) {
     let close = store.close_conversation(unknown, Author::System).await;
     assert!(matches!(close, Err(StoreError::NotFound)), "got {close:?}");
     let post = store
-        .post_agent_message(unknown, agent(&anna), msg_id("a1"), text("Hello?"))
+        .post_agent_message(unknown, agent(&anna), msg_id("a1"), text("Hello?"), None)
         .await;
     assert!(matches!(post, Err(StoreError::NotFound)), "got {post:?}");
 }

@@ -58,7 +58,13 @@ async fn everything_written_survives_close_and_reopen(backend: &mut dyn Backend)
         .await
         .unwrap();
     store
-        .post_agent_message(conversation, agent(&anna), msg_id("a1"), text("Reply"))
+        .post_agent_message(
+            conversation,
+            agent(&anna),
+            msg_id("a1"),
+            text("Reply"),
+            None,
+        )
         .await
         .unwrap();
     store

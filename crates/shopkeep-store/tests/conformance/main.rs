@@ -68,6 +68,7 @@ macro_rules! run_body {
 mod concurrency;
 mod conversations;
 mod durability;
+mod offline;
 mod outbox;
 mod receipts;
 mod sessions;

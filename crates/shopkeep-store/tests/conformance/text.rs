@@ -56,6 +56,7 @@ async fn hostile_and_unusual_text_round_trips_byte_exact(store: &dyn Store) {
                 agent(&anna),
                 msg_id(&format!("a{n}")),
                 text(sample),
+                None,
             )
             .await
             .unwrap();

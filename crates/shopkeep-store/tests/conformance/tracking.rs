@@ -636,7 +636,7 @@ async fn invited_conversation_is_active_assigned_and_opens_with_joined_then_the_
     assert_eq!(reply.event.seq, 3);
     // The operator it is assigned to may write without taking it.
     store
-        .post_agent_message(summary.id, agent(&anna), msg_id("a1"), text("Sure"))
+        .post_agent_message(summary.id, agent(&anna), msg_id("a1"), text("Sure"), None)
         .await
         .unwrap();
 }
