@@ -1,10 +1,16 @@
+import type { BusinessHours } from '../../../protocol/BusinessHours';
+import type { ConversationId } from '../../../protocol/ConversationId';
+import type { MailFailure } from '../../../protocol/MailFailure';
+import type { MailSettingsUpdate } from '../../../protocol/MailSettingsUpdate';
+import type { MailSettingsView } from '../../../protocol/MailSettingsView';
 import type { Me } from '../../../protocol/Me';
 import type { Rule } from '../../../protocol/Rule';
 import type { RuleDraft } from '../../../protocol/RuleDraft';
 import type { RuleId } from '../../../protocol/RuleId';
 import type { SiteId } from '../../../protocol/SiteId';
-import type { SitePatch } from '../../../protocol/SitePatch';
+import type { SiteMail } from '../../../protocol/SiteMail';
 import type { SiteView } from '../../../protocol/SiteView';
+import type { TrackingSettings } from '../../../protocol/TrackingSettings';
 import type { VisitorId } from '../../../protocol/VisitorId';
 import type { VisitorProfile } from '../../../protocol/VisitorProfile';
 
@@ -26,6 +32,23 @@ export interface SetupInput {
   email: string;
   password: string;
 }
+
+/**
+ * `SitePatch` as the server reads it: absent fields stay as they are, `hours: null` means always open.
+ * Spelled out here because the generated `SitePatch.ts` names `BusinessHours` without importing it.
+ */
+export interface SiteUpdate {
+  tracking?: TrackingSettings;
+  greetings?: { [lang: string]: string };
+  hours?: BusinessHours | null;
+  mail?: SiteMail;
+}
+
+/** A failed delivery as it arrives: the times are JSON numbers (ms), whatever the generated type says. */
+export type MailFailureRow = Omit<MailFailure, 'last_attempt_at' | 'next_attempt_at'> & {
+  last_attempt_at: number;
+  next_attempt_at: number | null;
+};
 
 export interface MePatch {
   lang?: string;
@@ -103,8 +126,33 @@ export class Api {
     return (await this.request('GET', '/sites')) as SiteView[];
   }
 
-  async updateSite(id: SiteId, patch: SitePatch): Promise<SiteView> {
+  async updateSite(id: SiteId, patch: SiteUpdate): Promise<SiteView> {
     return (await this.request('PATCH', `/sites/${encodeURIComponent(id)}`, patch)) as SiteView;
+  }
+
+  async mailSettings(): Promise<MailSettingsView> {
+    return (await this.request('GET', '/mail/settings')) as MailSettingsView;
+  }
+
+  async updateMailSettings(update: MailSettingsUpdate): Promise<MailSettingsView> {
+    return (await this.request('PUT', '/mail/settings', update)) as MailSettingsView;
+  }
+
+  /** Sends the test email now; a failed delivery is a 502 whose message says why. */
+  async sendTestMail(to: string): Promise<void> {
+    await this.request('POST', '/mail/test', { to });
+  }
+
+  async mailFailures(): Promise<MailFailureRow[]> {
+    return (await this.request('GET', '/mail/failures')) as MailFailureRow[];
+  }
+
+  /** Queues the transcript by mail; without `to` it goes to the visitor's own address. Answers where it goes. */
+  async emailTranscript(id: ConversationId, to?: string): Promise<string> {
+    const body = (await this.request('POST', `/conversations/${encodeURIComponent(id)}/transcript`, to === undefined ? {} : { to })) as {
+      to: string;
+    };
+    return body.to;
   }
 
   async rules(site: SiteId): Promise<Rule[]> {

@@ -27,6 +27,8 @@ const site = (id: string, fields: Partial<SiteView> = {}): SiteView => ({
   lang: null,
   tracking: { enabled: true, honor_dnt: false, stripped_params: ['token', 'email'] },
   greetings: { en: 'Welcome back, {name}!' },
+  hours: null,
+  mail: { notify_address: null, consent_text: null, auto_transcript: false },
   ...fields,
 });
 
@@ -325,7 +327,7 @@ describe('site settings', () => {
     expect(byLabel<HTMLTextAreaElement>(settings, 'Greeting in Русский').placeholder).toBe('Здравствуйте, {name}! Рады снова вас видеть.');
     type(byLabel(settings, 'Greeting in Русский'), 'С возвращением, {name}!');
     type(byLabel(settings, 'Greeting in English'), '');
-    act(() => button(settings, 'Save settings').click());
+    act(() => button(settings, 'Save site settings').click());
     await settle();
 
     expect(writes(calls)).toEqual([
@@ -335,10 +337,85 @@ describe('site settings', () => {
         body: {
           tracking: { enabled: false, honor_dnt: true, stripped_params: ['email', 'gclid'] },
           greetings: { en: '', ru: 'С возвращением, {name}!', uk: '', ja: '' },
+          mail: { notify_address: null, consent_text: null, auto_transcript: false },
+          hours: null,
         },
       }),
     ]);
     expect(settings.textContent).toContain('Settings saved.');
+  });
+
+  it('sets the offline mail and opening hours with holidays, and goes back to always open with null', async () => {
+    const { root, calls } = await rulesPage('admin', (call) =>
+      call.method === 'PATCH' ? site('site-1', { ...(call.body as object) }) : undefined,
+    );
+    const settings = root.querySelector<HTMLElement>('[aria-labelledby="site-settings-title"]')!;
+    type(byLabel(settings, 'Send offline messages and missed chats to'), ' orders@shop.example ');
+    type(byLabel(settings, 'Consent text under the offline form'), 'I agree to the <privacy policy>.');
+    act(() => byLabel<HTMLInputElement>(settings, 'Email the transcript automatically when a chat ends').click());
+
+    const hours = [...settings.querySelectorAll('fieldset')].find((f) => f.querySelector('legend')?.textContent === 'Opening hours')!;
+    expect(byLabel<HTMLInputElement>(hours, 'Always open').checked).toBe(true);
+    act(() => byLabel<HTMLInputElement>(hours, 'Always open').click());
+    choose(byLabel<HTMLSelectElement>(hours, 'Time zone'), 'America/New_York');
+    const label = (name: string) => hours.querySelector<HTMLElement>(`[aria-label="${name}"]`)!;
+    act(() => label('Add hours on Saturday').click());
+    type(label('Saturday, hours 1: closes') as HTMLInputElement, '13:00');
+    act(() => label('Add hours on Monday').click());
+    type(label('Monday, hours 2: opens') as HTMLInputElement, '19:00');
+    type(label('Monday, hours 2: closes') as HTMLInputElement, '21:00');
+    act(() => label('Remove Friday, hours 1').click());
+    act(() => button(hours, 'Add holiday').click());
+    type(label('Holiday 1: from') as HTMLInputElement, '2026-12-24');
+    type(label('Holiday 1: until') as HTMLInputElement, '2026-12-26');
+    act(() => button(hours, 'Add holiday').click());
+    type(label('Holiday 2: from') as HTMLInputElement, '2027-01-01');
+    act(() => button(settings, 'Save site settings').click());
+    await settle();
+
+    const nine = [{ open: '09:00', close: '18:00' }];
+    expect(writes(calls)[0]!.body).toMatchObject({
+      mail: { notify_address: 'orders@shop.example', consent_text: 'I agree to the <privacy policy>.', auto_transcript: true },
+      hours: {
+        time_zone: 'America/New_York',
+        weekly: {
+          mon: [...nine, { open: '19:00', close: '21:00' }],
+          tue: nine,
+          wed: nine,
+          thu: nine,
+          fri: [],
+          sat: [{ open: '09:00', close: '13:00' }],
+          sun: [],
+        },
+        holidays: [{ from: '2026-12-24', to: '2026-12-26' }, { from: '2027-01-01' }],
+      },
+    });
+    expect(settings.textContent).toContain('Settings saved.');
+
+    act(() => byLabel<HTMLInputElement>(hours, 'Always open').click());
+    act(() => button(settings, 'Save site settings').click());
+    await settle();
+    expect(writes(calls)[1]!.body).toMatchObject({ hours: null });
+    expect('hours' in (writes(calls)[1]!.body as object)).toBe(true);
+  });
+
+  it('shows what is wrong with the hours, and the server’s refusal', async () => {
+    const { root, calls } = await rulesPage('admin', (call) =>
+      call.method === 'PATCH' ? json(422, { error: 'invalid_input', message: 'unknown time zone "Mars/Olympus"' }) : undefined,
+    );
+    const settings = root.querySelector<HTMLElement>('[aria-labelledby="site-settings-title"]')!;
+    act(() => byLabel<HTMLInputElement>(settings, 'Always open').click());
+    const label = (name: string) => settings.querySelector<HTMLInputElement>(`[aria-label="${name}"]`)!;
+    type(label('Tuesday, hours 1: closes'), '08:00');
+    act(() => button(settings, 'Save site settings').click());
+    await settle();
+    expect(settings.querySelector('[role="alert"]')?.textContent).toBe('Tuesday: each interval must close after it opens.');
+    expect(writes(calls)).toEqual([]);
+
+    type(label('Tuesday, hours 1: closes'), '18:00');
+    act(() => button(settings, 'Save site settings').click());
+    await settle();
+    expect(settings.querySelector('[role="alert"]')?.textContent).toBe('Some of the information is not valid. (unknown time zone "Mars/Olympus")');
   });
 
   it('is read-only for everyone else', async () => {
@@ -346,6 +423,6 @@ describe('site settings', () => {
     const settings = root.querySelector<HTMLElement>('[aria-labelledby="site-settings-title"]')!;
     expect(settings.textContent).toContain('Only administrators can change site settings.');
     expect([...settings.querySelectorAll('fieldset')].every((f) => f.disabled)).toBe(true);
-    expect([...settings.querySelectorAll('button')].map((b) => b.textContent)).not.toContain('Save settings');
+    expect([...settings.querySelectorAll('button')].map((b) => b.textContent)).not.toContain('Save site settings');
   });
 });

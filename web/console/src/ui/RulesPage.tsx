@@ -10,12 +10,13 @@ import { conditionSummary, draftOf } from '../rules/draft';
 import type { ConsoleStore } from '../state/store';
 import { apiErrorText } from './apiError';
 import { FormError } from './FormError';
+import { MailSettings } from './MailSettings';
 import { RuleEditor } from './RuleEditor';
 import { SiteSettings } from './SiteSettings';
 
 type Loaded<T> = { kind: 'loading' } | { kind: 'failed'; message: string } | { kind: 'ready'; value: T };
 
-/** Invitation rules and site settings, one site at a time. */
+/** Invitation rules and site settings, one site at a time; for administrators also the mail relay all sites share. */
 export function RulesPage({ store, api, site: wanted }: { store: ConsoleStore; api: Api; site: SiteId | null }) {
   const [sites, setSites] = useState<Loaded<SiteView[]>>({ kind: 'loading' });
   useEffect(() => {
@@ -52,7 +53,10 @@ export function RulesPage({ store, api, site: wanted }: { store: ConsoleStore; a
         </div>
         <div class="page__columns">
           <RuleList key={site.id} store={store} api={api} site={site.id} canEdit={role !== 'operator'} />
-          <SiteSettings key={site.id} api={api} site={site} canEdit={role === 'admin'} onSaved={replace} />
+          <div class="page__side">
+            <SiteSettings key={site.id} api={api} site={site} canEdit={role === 'admin'} onSaved={replace} />
+            {role === 'admin' && <MailSettings api={api} />}
+          </div>
         </div>
       </>
     );

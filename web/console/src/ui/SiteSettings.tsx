@@ -1,15 +1,17 @@
 import { useRef, useState } from 'preact/hooks';
-import type { SitePatch } from '../../../protocol/SitePatch';
 import type { SiteView } from '../../../protocol/SiteView';
-import type { Api } from '../api/http';
+import type { Api, SiteUpdate } from '../api/http';
 import { LANG_NAMES, LANGS, t, type Lang } from '../i18n/i18n';
+import { businessHours, hoursForm, type HoursForm } from '../settings/hours';
 import { apiErrorText } from './apiError';
 import { FormError } from './FormError';
+import { HoursEditor, hoursProblemText } from './HoursEditor';
 
 // The server's limits (`shopkeep-core` site.rs).
 const MAX_PARAMS = 50;
 const MAX_PARAM_CHARS = 100;
 const MAX_GREETING_CHARS = 300;
+const MAX_CONSENT_CHARS = 1000;
 
 // What a site says when its own greeting is empty (`default_greeting` in site.rs), shown as the placeholder.
 const BUILT_IN_GREETINGS: Record<Lang, string> = {
@@ -26,6 +28,10 @@ export interface SiteForm {
   readonly honorDnt: boolean;
   readonly params: readonly string[];
   readonly greetings: Readonly<Record<Lang, string>>;
+  readonly notifyAddress: string;
+  readonly consentText: string;
+  readonly autoTranscript: boolean;
+  readonly hours: HoursForm;
 }
 
 export function siteForm(site: SiteView): SiteForm {
@@ -35,11 +41,18 @@ export function siteForm(site: SiteView): SiteForm {
     honorDnt: site.tracking.honor_dnt,
     params: site.tracking.stripped_params,
     greetings,
+    notifyAddress: site.mail.notify_address ?? '',
+    consentText: site.mail.consent_text ?? '',
+    autoTranscript: site.mail.auto_transcript,
+    hours: hoursForm(site.hours),
   };
 }
 
-/** The PATCH body for the form: every language sent, an empty greeting meaning the built-in one. */
-export function sitePatch(form: SiteForm): { ok: true; patch: SitePatch } | { ok: false; message: string } {
+/**
+ * The PATCH body for the form: every language sent, an empty greeting meaning the built-in one;
+ * an empty notify address or consent text is `null` (none), and always open is `hours: null`.
+ */
+export function sitePatch(form: SiteForm): { ok: true; patch: SiteUpdate } | { ok: false; message: string } {
   const params = form.params.map((p) => p.trim()).filter((p) => p !== '');
   if (params.length > MAX_PARAMS || params.some((p) => chars(p) > MAX_PARAM_CHARS)) {
     return { ok: false, message: t('site.params_invalid') };
@@ -50,9 +63,18 @@ export function sitePatch(form: SiteForm): { ok: true; patch: SitePatch } | { ok
     if (chars(text) > MAX_GREETING_CHARS) return { ok: false, message: t('site.greeting_invalid') };
     greetings[l] = text;
   }
+  const consent = form.consentText.trim();
+  if (chars(consent) > MAX_CONSENT_CHARS) return { ok: false, message: t('site.consent_invalid', { max: MAX_CONSENT_CHARS }) };
+  const hours = businessHours(form.hours);
+  if (!hours.ok) return { ok: false, message: hoursProblemText(hours.problem) };
   return {
     ok: true,
-    patch: { tracking: { enabled: form.enabled, honor_dnt: form.honorDnt, stripped_params: params }, greetings },
+    patch: {
+      tracking: { enabled: form.enabled, honor_dnt: form.honorDnt, stripped_params: params },
+      greetings,
+      mail: { notify_address: form.notifyAddress.trim() || null, consent_text: consent || null, auto_transcript: form.autoTranscript },
+      hours: hours.hours,
+    },
   };
 }
 
@@ -64,7 +86,7 @@ export interface SiteSettingsProps {
   onSaved(site: SiteView): void;
 }
 
-/** A site's privacy settings and returning-customer greetings. */
+/** A site's privacy settings, returning-customer greetings, offline mail and opening hours. */
 export function SiteSettings({ api, site, canEdit, onSaved }: SiteSettingsProps) {
   const [form, setForm] = useState<SiteForm>(() => siteForm(site));
   const [error, setError] = useState<string | null>(null);
@@ -174,6 +196,51 @@ export function SiteSettings({ api, site, canEdit, onSaved }: SiteSettingsProps)
             </div>
           ))}
         </fieldset>
+
+        <fieldset class="plain" disabled={!canEdit}>
+          <legend>{t('site.offline')}</legend>
+          <div class="field">
+            <label for="site-notify">{t('site.notify')}</label>
+            <input
+              id="site-notify"
+              type="email"
+              value={form.notifyAddress}
+              aria-describedby="site-notify-hint"
+              onInput={(e) => update({ notifyAddress: e.currentTarget.value })}
+            />
+            <span class="field__hint" id="site-notify-hint">
+              {t('site.notify_hint')}
+            </span>
+          </div>
+          <div class="field">
+            <label for="site-consent">{t('site.consent')}</label>
+            <textarea
+              id="site-consent"
+              rows={2}
+              value={form.consentText}
+              aria-describedby="site-consent-hint"
+              onInput={(e) => update({ consentText: e.currentTarget.value })}
+            />
+            <span class="field__hint" id="site-consent-hint">
+              {t('site.consent_hint')}
+            </span>
+          </div>
+          <div class="check">
+            <input
+              id="site-auto-transcript"
+              type="checkbox"
+              checked={form.autoTranscript}
+              aria-describedby="site-auto-transcript-hint"
+              onChange={(e) => update({ autoTranscript: e.currentTarget.checked })}
+            />
+            <label for="site-auto-transcript">{t('site.auto_transcript')}</label>
+          </div>
+          <p class="field__hint" id="site-auto-transcript-hint">
+            {t('site.auto_transcript_hint')}
+          </p>
+        </fieldset>
+
+        <HoursEditor form={form.hours} disabled={!canEdit} onChange={(hours) => update({ hours })} />
 
         <FormError message={error} />
         {saved && <p role="status">{t('site.saved')}</p>}
