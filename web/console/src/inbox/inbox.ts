@@ -31,3 +31,24 @@ export function inboxSections(conversations: Iterable<ConversationSummary>, me: 
     closed: closed.sort(byUpdatedDesc),
   };
 }
+
+/** Which conversations the inbox lists: all, only offline messages, or only missed chats. */
+export type InboxFilter = 'all' | 'offline' | 'missed';
+
+const FILTERS: Record<InboxFilter, (c: ConversationSummary) => boolean> = {
+  all: () => true,
+  offline: (c) => c.offline === true,
+  missed: (c) => c.missed === true,
+};
+
+export function filterSections(sections: InboxSections, filter: InboxFilter): InboxSections {
+  if (filter === 'all') return sections;
+  const keep = FILTERS[filter];
+  return { waiting: sections.waiting.filter(keep), mine: sections.mine.filter(keep), closed: sections.closed.filter(keep) };
+}
+
+/** How many listed conversations each filter would show. */
+export function filterCounts(sections: InboxSections): Record<InboxFilter, number> {
+  const all = [...sections.waiting, ...sections.mine, ...sections.closed];
+  return { all: all.length, offline: all.filter(FILTERS.offline).length, missed: all.filter(FILTERS.missed).length };
+}

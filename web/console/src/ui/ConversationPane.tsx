@@ -6,6 +6,8 @@ import { formatFull } from '../i18n/format';
 import { t } from '../i18n/i18n';
 import type { ConsoleStore } from '../state/store';
 import { Composer } from './Composer';
+import { ConversationBadges } from './ConversationBadges';
+import { EmailTranscript, useVisitorEmail } from './EmailTranscript';
 import { MessageList } from './MessageList';
 import { VisitorProfile } from './VisitorProfile';
 
@@ -35,6 +37,7 @@ function Conversation({ store, conversation: c, api }: { store: ConsoleStore; co
   const mine = c.status === 'active' && c.assignee?.id === me;
   const pending = store.pending.value?.id === c.id ? store.pending.value.action : null;
   const typing = store.visitorTyping.value.has(c.id);
+  const email = useVisitorEmail(api, c.visitor_id, c.offline === true);
   const state =
     c.status === 'waiting'
       ? t('conv.state_waiting')
@@ -52,6 +55,7 @@ function Conversation({ store, conversation: c, api }: { store: ConsoleStore; co
         </a>
         <div class="pane__title">
           <h2 id="conversation-title">{c.visitor_label}</h2>
+          <ConversationBadges conversation={c} />
           <p class={`pane__state pane__state--${c.status}`}>
             {state}
             <span class="pane__started"> · {t('conv.started', { time: formatFull(c.created_at) })}</span>
@@ -70,6 +74,7 @@ function Conversation({ store, conversation: c, api }: { store: ConsoleStore; co
               {t('profile.toggle')}
             </button>
           )}
+          {api && <EmailTranscript api={api} conversation={c.id} visitor={c.visitor_id} />}
           {c.status === 'waiting' && (
             <button class="button button--primary" type="button" disabled={pending !== null} onClick={() => store.take(c.id)}>
               {t('conv.take')}
@@ -86,6 +91,11 @@ function Conversation({ store, conversation: c, api }: { store: ConsoleStore; co
       <p class="pane__typing" aria-hidden={!typing}>
         {typing ? t('conv.typing', { name: c.visitor_label }) : ''}
       </p>
+      {c.offline && c.status !== 'closed' && (
+        <p class="pane__offline" id="offline-note">
+          {email ? t('conv.offline_note_to', { email }) : t('conv.offline_note')}
+        </p>
+      )}
       <Composer store={store} conversation={c} canReply={mine} />
     </main>
   );

@@ -72,3 +72,53 @@ describe('pageTitle', () => {
     expect(pageTitle(0)).toBe('Shopkeep');
   });
 });
+
+describe('offline messages and missed chats', () => {
+  function flagged() {
+    const h = storeHarness();
+    h.welcome([
+      summary('chat', { created_at: T0 }),
+      summary('form', { created_at: T0 + 1, offline: true, last_seq: 1, last_message: textEvent('form', 1, 'Do you ship to Norway?') }),
+      mineActive('answering', { offline: true }),
+      summary('gone', { status: 'closed', missed: true }),
+      summary('done', { status: 'closed' }),
+    ]);
+    return { h, root: mount(<Inbox store={h.store} />) };
+  }
+  const chip = (root: HTMLElement, filter: string) => root.querySelector<HTMLButtonElement>(`button[data-filter="${filter}"]`)!;
+  const flags = (root: HTMLElement, label: string) => {
+    const row = [...root.querySelectorAll('.row')].find((r) => r.querySelector('.row__label')?.textContent === label)!;
+    return [...row.querySelectorAll('.flag')].map((f) => f.textContent);
+  };
+
+  it('marks rows "Offline message" and "Missed"', () => {
+    const { root } = flagged();
+    expect(flags(root, 'Visitor form')).toEqual(['Offline message']);
+    expect(flags(root, 'Visitor answering')).toEqual(['Offline message']);
+    expect(flags(root, 'Visitor gone')).toEqual(['Missed']);
+    expect(flags(root, 'Visitor chat')).toEqual([]);
+    // The row's link is named with its marks, so a screen reader hears them.
+    expect(root.querySelector('a.row[href$="/c/form"]')?.textContent).toContain('Offline message');
+  });
+
+  it('filters to offline messages or missed chats, with their counts', () => {
+    const { root } = flagged();
+    expect(root.querySelector('[role="group"]')?.getAttribute('aria-label')).toBe('Show');
+    expect([...root.querySelectorAll('[role="group"] button')].map((b) => b.textContent)).toEqual(['All 5', 'Offline messages 2', 'Missed 1']);
+    expect(chip(root, 'all').getAttribute('aria-pressed')).toBe('true');
+
+    act(() => chip(root, 'offline').click());
+    expect(chip(root, 'offline').getAttribute('aria-pressed')).toBe('true');
+    expect(chip(root, 'all').getAttribute('aria-pressed')).toBe('false');
+    expect(labels(section(root, 'inbox-waiting'))).toEqual(['Visitor form']);
+    expect(labels(section(root, 'inbox-mine'))).toEqual(['Visitor answering']);
+    expect(labels(root.querySelector('details')!)).toEqual([]);
+
+    act(() => chip(root, 'missed').click());
+    expect(labels(section(root, 'inbox-waiting'))).toEqual([]);
+    expect(labels(root.querySelector('details')!)).toEqual(['Visitor gone']);
+
+    act(() => chip(root, 'all').click());
+    expect(labels(section(root, 'inbox-waiting'))).toEqual(['Visitor chat', 'Visitor form']);
+  });
+});

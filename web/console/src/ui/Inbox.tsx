@@ -1,16 +1,42 @@
+import { useState } from 'preact/hooks';
 import type { ConversationSummary } from '../../../protocol/ConversationSummary';
 import { conversationPath, followLink } from '../app/route';
+import { filterCounts, filterSections, type InboxFilter } from '../inbox/inbox';
 import { unreadCount } from '../inbox/unread';
 import { formatDuration, formatFull, formatNumber, formatWhen } from '../i18n/format';
 import { t, type MessageKey } from '../i18n/i18n';
 import type { ConsoleStore } from '../state/store';
+import { ConversationBadges } from './ConversationBadges';
 import { previewText } from './eventText';
 import { useNow } from './useNow';
 
+const FILTER_NAMES: Record<InboxFilter, MessageKey> = {
+  all: 'inbox.filter_all',
+  offline: 'inbox.filter_offline',
+  missed: 'inbox.filter_missed',
+};
+
 export function Inbox({ store }: { store: ConsoleStore }) {
-  const { waiting, mine, closed } = store.sections.value;
+  const [filter, setFilter] = useState<InboxFilter>('all');
+  const sections = store.sections.value;
+  const counts = filterCounts(sections);
+  const { waiting, mine, closed } = filterSections(sections, filter);
   return (
     <nav class="inbox" aria-label={t('inbox.label')}>
+      <div class="inbox__filters" role="group" aria-label={t('inbox.filter')}>
+        {(['all', 'offline', 'missed'] as const).map((f) => (
+          <button
+            key={f}
+            class={`chip${f === filter ? ' chip--on' : ''}`}
+            type="button"
+            aria-pressed={f === filter}
+            data-filter={f}
+            onClick={() => setFilter(f)}
+          >
+            {t(FILTER_NAMES[f])} <span class="chip__count">{formatNumber(counts[f])}</span>
+          </button>
+        ))}
+      </div>
       <section class="inbox__section" aria-labelledby="inbox-waiting">
         <SectionTitle id="inbox-waiting" title="inbox.waiting" count={waiting.length} />
         <Rows store={store} list={waiting} empty="inbox.empty_waiting" />
@@ -63,6 +89,7 @@ function Row({ store, conversation: c }: { store: ConsoleStore; conversation: Co
       >
         <span class="row__line">
           <span class="row__label">{c.visitor_label}</span>
+          <ConversationBadges conversation={c} />
           <time class="row__time" dateTime={new Date(lastAt).toISOString()} title={formatFull(lastAt)}>
             {formatWhen(lastAt, now)}
           </time>
