@@ -11,11 +11,11 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use shopkeep_core::event::Event;
-use shopkeep_core::ids::{ContactId, ConversationId, StaffId, VisitorId};
+use shopkeep_core::ids::{ContactId, ConversationId, SiteId, StaffId, VisitorId};
 use shopkeep_core::protocol::shared::{ConversationSummary, Receipts, Side};
 use shopkeep_core::protocol::{agent, visitor};
 use shopkeep_core::staff::AgentStatus;
@@ -64,6 +64,13 @@ pub struct Hub {
     next_socket: AtomicU64,
     /// Flipped once at shutdown; every socket tells its client to reconnect.
     shutdown: watch::Sender<bool>,
+    /// Sites whose settings changed, so widget sockets re-read opening hours.
+    site_changes: broadcast::Sender<SiteId>,
+    /// When each visitor's last socket closed; gone once they reconnect. The
+    /// missed-chat check asks how long a visitor has been away.
+    departed: Mutex<HashMap<VisitorId, Instant>>,
+    /// Visitors who never connected since the start count as away since then.
+    started: Instant,
 }
 
 /// A visitor socket's registration; dropping it unregisters the socket.
@@ -152,6 +159,9 @@ impl Hub {
             presence_grace,
             next_socket: AtomicU64::new(1),
             shutdown: watch::Sender::new(false),
+            site_changes: broadcast::channel(16).0,
+            departed: Mutex::default(),
+            started: Instant::now(),
         })
     }
 
@@ -165,6 +175,7 @@ impl Hub {
             .entry(visitor)
             .or_default()
             .push(VisitorSocket { id, queue });
+        self.lock_departed().remove(&visitor);
         let registration = VisitorRegistration {
             hub: self.clone(),
             visitor,
@@ -179,6 +190,7 @@ impl Hub {
             sockets.retain(|s| s.id != socket);
             if sockets.is_empty() {
                 visitors.remove(&visitor);
+                self.lock_departed().insert(visitor, Instant::now());
             }
         }
     }
@@ -398,6 +410,41 @@ impl Hub {
 
     pub fn shutdown_signal(&self) -> watch::Receiver<bool> {
         self.shutdown.subscribe()
+    }
+
+    /// A site's settings changed (opening hours, mail): its widgets re-read them.
+    pub fn site_changed(&self, site: SiteId) {
+        let _ = self.site_changes.send(site);
+    }
+
+    pub fn site_changes(&self) -> broadcast::Receiver<SiteId> {
+        self.site_changes.subscribe()
+    }
+
+    /// How long the visitor has had no socket here: `None` while connected;
+    /// since the server started for a visitor not seen since.
+    pub fn away_for(&self, visitor: VisitorId) -> Option<Duration> {
+        if self.lock_visitors().contains_key(&visitor) {
+            return None;
+        }
+        let since = self
+            .lock_departed()
+            .get(&visitor)
+            .copied()
+            .unwrap_or(self.started);
+        Some(since.elapsed())
+    }
+
+    /// Forgets departures older than `age`, so the map does not grow forever.
+    pub fn forget_departures(&self, age: Duration) {
+        self.lock_departed()
+            .retain(|_, since| since.elapsed() < age);
+    }
+
+    fn lock_departed(&self) -> std::sync::MutexGuard<'_, HashMap<VisitorId, Instant>> {
+        self.departed
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn connected_visitors(&self) -> usize {

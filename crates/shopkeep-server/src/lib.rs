@@ -8,7 +8,8 @@
 //! - [`auth`]: passwords, sessions, CSRF, login/setup routes; [`api`]: staff REST.
 //! - [`assets`]: embedded widget, console and demo shop; [`sites`]: sites and snippets.
 //! - [`tracking`]: live visitors, visits and pages, GeoIP, user agents, invitations.
-//! - [`mail`]: mail templates and the SMTP sender that drains the outbox.
+//! - [`mail`]: mail templates and the SMTP sender that drains the outbox;
+//!   [`transcripts`]: transcripts by mail; [`missed`]: the missed-chat check.
 //! - [`settings`], [`state`], [`origin`], [`tokens`], [`error`], [`i18n`]: plumbing.
 #![forbid(unsafe_code)]
 
@@ -20,6 +21,7 @@ pub mod error;
 pub mod hub;
 pub mod i18n;
 pub mod mail;
+pub mod missed;
 pub mod origin;
 pub mod router;
 pub mod settings;
@@ -27,6 +29,7 @@ pub mod sites;
 pub mod state;
 pub mod tokens;
 pub mod tracking;
+pub mod transcripts;
 pub mod ws;
 
 use std::future::Future;
@@ -84,6 +87,7 @@ pub async fn launch(
     };
     let rules =
         tracking::invitations::spawn_rules(state.clone(), state.settings.tracking.rules_interval);
+    let missed = missed::spawn(state.clone());
     let limiters = state.limiters.clone();
     let sweeper = tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(60));
@@ -116,6 +120,7 @@ pub async fn launch(
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     rules.abort();
+    missed.abort();
     flusher.abort();
     // The sender finishes the mail it is on, so it is recorded before the store closes.
     let _ = stop_mail.send(true);

@@ -36,6 +36,10 @@ pub fn router(state: AppState) -> Router {
             "/conversations/{id}/events",
             get(api::conversations::events),
         )
+        .route(
+            "/conversations/{id}/transcript",
+            post(api::conversations::email_transcript),
+        )
         .route("/visitors/{id}", get(api::visitors::profile))
         .route("/sites", get(api::sites::list))
         .route("/sites/{id}", patch(api::sites::update))

@@ -30,6 +30,13 @@ pub struct ServerSettings {
     pub tracking: TrackingConfig,
     /// Outgoing mail.
     pub mail: MailConfig,
+    /// A waiting chat nobody answered becomes missed (and is mailed to the
+    /// shop) once its visitor has had no open socket for this long.
+    #[serde(with = "millis")]
+    pub missed_after: Duration,
+    /// How often waiting chats are checked for missed ones.
+    #[serde(with = "millis")]
+    pub missed_interval: Duration,
 }
 
 /// The SMTP relay and how the outbox is drained. With `host` set, the relay
@@ -147,6 +154,14 @@ pub struct Limits {
     pub visitor_messages_per_minute: u32,
     /// Open sockets per IP.
     pub sockets_per_ip: u32,
+    /// Offline-form messages per visitor socket per minute.
+    pub offline_messages_per_minute: u32,
+    /// Offline-form messages per IP per minute, across its sockets.
+    pub offline_messages_per_ip_per_minute: u32,
+    /// Transcript mails a visitor socket may ask for per minute.
+    pub transcripts_per_minute: u32,
+    /// Transcript mails per IP per minute, across its sockets.
+    pub transcripts_per_ip_per_minute: u32,
 }
 
 impl Default for ServerSettings {
@@ -160,6 +175,8 @@ impl Default for ServerSettings {
             limits: Limits::default(),
             tracking: TrackingConfig::default(),
             mail: MailConfig::default(),
+            missed_after: Duration::from_secs(120),
+            missed_interval: Duration::from_secs(15),
         }
     }
 }
@@ -172,6 +189,10 @@ impl Default for Limits {
             frames_per_second: 20,
             visitor_messages_per_minute: 30,
             sockets_per_ip: 200,
+            offline_messages_per_minute: 3,
+            offline_messages_per_ip_per_minute: 5,
+            transcripts_per_minute: 3,
+            transcripts_per_ip_per_minute: 10,
         }
     }
 }

@@ -34,6 +34,10 @@ pub struct AppState {
 pub struct Limiters {
     pub logins: DefaultKeyedRateLimiter<IpAddr>,
     pub new_visitors: DefaultKeyedRateLimiter<IpAddr>,
+    /// Offline-form messages, so one address cannot fill the shop's mailbox.
+    pub offline_messages: DefaultKeyedRateLimiter<IpAddr>,
+    /// Transcript mails, so one address cannot mail strangers through us.
+    pub transcripts: DefaultKeyedRateLimiter<IpAddr>,
 }
 
 fn per_minute(count: u32) -> Quota {
@@ -45,6 +49,12 @@ impl Limiters {
         Self {
             logins: RateLimiter::keyed(per_minute(settings.limits.logins_per_minute)),
             new_visitors: RateLimiter::keyed(per_minute(settings.limits.new_visitors_per_minute)),
+            offline_messages: RateLimiter::keyed(per_minute(
+                settings.limits.offline_messages_per_ip_per_minute,
+            )),
+            transcripts: RateLimiter::keyed(per_minute(
+                settings.limits.transcripts_per_ip_per_minute,
+            )),
         }
     }
 
@@ -52,6 +62,8 @@ impl Limiters {
     pub fn forget_idle(&self) {
         self.logins.retain_recent();
         self.new_visitors.retain_recent();
+        self.offline_messages.retain_recent();
+        self.transcripts.retain_recent();
     }
 }
 

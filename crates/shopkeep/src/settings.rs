@@ -127,6 +127,11 @@ socket_idle_timeout = 75000
 # Staff sessions end after this idle time (ms) or this age (ms).
 session_idle = 43200000
 session_absolute = 604800000
+# A waiting chat nobody answered is marked missed, and mailed to the site's
+# notify address, once its visitor has had no open tab this long (ms).
+missed_after = 120000
+# How often waiting chats are checked for missed ones (ms).
+missed_interval = 15000
 
 [server.limits]
 logins_per_minute = 10           # per IP
@@ -134,6 +139,10 @@ new_visitors_per_minute = 60     # per IP
 frames_per_second = 20           # per socket, burst of twice as many
 visitor_messages_per_minute = 30 # per visitor socket
 sockets_per_ip = 200
+offline_messages_per_minute = 3         # offline-form messages per visitor socket
+offline_messages_per_ip_per_minute = 5  # offline-form messages per IP
+transcripts_per_minute = 3              # transcript mails per visitor socket
+transcripts_per_ip_per_minute = 10      # transcript mails per IP
 
 [server.tracking]
 # A MaxMind-format country database (.mmdb), e.g. GeoLite2-Country or the
@@ -194,6 +203,28 @@ mod tests {
         assert_eq!(
             parsed.server.limits.sockets_per_ip,
             defaults.server.limits.sockets_per_ip
+        );
+        let (limits, default_limits) = (&parsed.server.limits, &defaults.server.limits);
+        assert_eq!(
+            limits.offline_messages_per_minute,
+            default_limits.offline_messages_per_minute
+        );
+        assert_eq!(
+            limits.offline_messages_per_ip_per_minute,
+            default_limits.offline_messages_per_ip_per_minute
+        );
+        assert_eq!(
+            limits.transcripts_per_minute,
+            default_limits.transcripts_per_minute
+        );
+        assert_eq!(
+            limits.transcripts_per_ip_per_minute,
+            default_limits.transcripts_per_ip_per_minute
+        );
+        assert_eq!(parsed.server.missed_after, defaults.server.missed_after);
+        assert_eq!(
+            parsed.server.missed_interval,
+            defaults.server.missed_interval
         );
         let (mail, default_mail) = (&parsed.server.mail, &defaults.server.mail);
         assert_eq!(mail.host, None);

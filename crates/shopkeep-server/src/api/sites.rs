@@ -71,5 +71,6 @@ pub async fn update(
         settings.mail = mail;
     }
     let updated = state.store.update_site_settings(site.id, settings).await?;
+    state.hub.site_changed(updated.id);
     Ok(Json(view(updated)))
 }

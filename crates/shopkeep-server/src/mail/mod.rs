@@ -3,8 +3,11 @@
 //!
 //! # Layout
 //! - [`templates`]: text and HTML parts of every mail, in every language.
+//! - [`compose`]: the mails conversations cause (offline, answer, transcript,
+//!   missed), rendered for the write job that queues them.
 //! - [`sender`]: the task that drains the outbox, and the test email.
 
+pub mod compose;
 pub mod sender;
 pub mod templates;
 

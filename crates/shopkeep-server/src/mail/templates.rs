@@ -97,6 +97,16 @@ impl Lang {
         }
     }
 
+    /// How a transcript mailed to the visitor names them.
+    pub fn you(self) -> &'static str {
+        self.words().you
+    }
+
+    /// How mail to the shop names a visitor who gave no name.
+    pub fn a_visitor(self) -> &'static str {
+        self.words().a_visitor
+    }
+
     fn words(self) -> &'static Words {
         match self {
             Self::En => &EN,
@@ -110,6 +120,8 @@ impl Lang {
 /// One language's catalog. `{name}` marks where a value goes.
 struct Words {
     a_visitor: &'static str,
+    /// The visitor, in a transcript mailed to them.
+    you: &'static str,
     name: &'static str,
     email: &'static str,
     phone: &'static str,
@@ -134,6 +146,7 @@ struct Words {
 
 const EN: Words = Words {
     a_visitor: "a visitor",
+    you: "You",
     name: "Name",
     email: "Email",
     phone: "Phone",
@@ -158,6 +171,7 @@ const EN: Words = Words {
 
 const RU: Words = Words {
     a_visitor: "посетитель",
+    you: "Вы",
     name: "Имя",
     email: "Эл. почта",
     phone: "Телефон",
@@ -182,6 +196,7 @@ const RU: Words = Words {
 
 const UK: Words = Words {
     a_visitor: "відвідувач",
+    you: "Ви",
     name: "Ім’я",
     email: "Ел. пошта",
     phone: "Телефон",
@@ -206,6 +221,7 @@ const UK: Words = Words {
 
 const JA: Words = Words {
     a_visitor: "訪問者",
+    you: "あなた",
     name: "お名前",
     email: "メール",
     phone: "電話番号",

@@ -19,13 +19,14 @@ use shopkeep_core::protocol::{ErrorCode, MAX_SYNC_EVENTS};
 use shopkeep_core::rules::MAX_INVITATION_CHARS;
 use shopkeep_core::staff::AgentStatus;
 use shopkeep_core::text::{ClientMsgId, MessageText};
-use shopkeep_store::ConversationFilter;
+use shopkeep_store::{ConversationFilter, NewMail, StoreError};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::auth::routes::me_of;
 use crate::auth::session::StaffSession;
 use crate::error::ApiError;
 use crate::i18n;
+use crate::mail::compose;
 use crate::state::AppState;
 use crate::tracking::invitations;
 use crate::tracking::live::InviteError;
@@ -273,16 +274,24 @@ impl Connection {
             .map_err(|e| with_id(ws::error(e.clone().into(), e.to_string())))?;
         let text = MessageText::parse(&text)
             .map_err(|e| with_id(ws::error(e.clone().into(), e.to_string())))?;
+        let mail = self
+            .answer_by_mail(id, &msg_id, &text)
+            .await
+            .map_err(|error| with_id(ws::store_error(&error)))?;
+        let queued = mail.is_some();
         let posted = self
             .state
             .store
-            .post_agent_message(id, self.me(), msg_id, text, None)
+            .post_agent_message(id, self.me(), msg_id, text, mail)
             .await
             .map_err(|error| with_id(ws::store_error(&error)))?;
         if !posted.duplicate {
             self.state
                 .hub
                 .publish_event(&posted.conversation, &posted.event);
+            if queued {
+                self.state.mailer.wake();
+            }
         }
         Ok(ServerFrame::Ack(Ack {
             client_msg_id,
@@ -291,6 +300,47 @@ impl Connection {
             at: posted.event.at,
             duplicate: posted.duplicate,
         }))
+    }
+
+    /// The mail that carries this answer to the visitor, when the conversation
+    /// came through the offline form and the visitor left an email. The store
+    /// queues it with the message, so both are kept or neither is.
+    async fn answer_by_mail(
+        &self,
+        id: ConversationId,
+        msg_id: &ClientMsgId,
+        text: &MessageText,
+    ) -> Result<Option<NewMail>, StoreError> {
+        let Some(summary) = self.state.store.conversation(id).await? else {
+            return Ok(None);
+        };
+        if !summary.offline {
+            return Ok(None);
+        }
+        let Some(visitor) = self.state.store.visitor(summary.visitor_id).await? else {
+            return Ok(None);
+        };
+        let Some(to) = compose::visitor_address(&visitor) else {
+            return Ok(None);
+        };
+        let Some(site) = self.state.store.site(summary.site_id).await? else {
+            return Ok(None);
+        };
+        let first = self.state.store.events_after(id, 0, 20).await?;
+        let lang = self
+            .state
+            .tracker
+            .live(visitor.id)
+            .and_then(|live| live.lang);
+        Ok(Some(compose::reply(
+            &site,
+            compose::visitor_lang(&site, lang.as_deref()),
+            to,
+            &self.session.staff.name,
+            text.as_str(),
+            compose::first_visitor_message(&first),
+            format!("reply:{id}:{}", msg_id.as_str()),
+        )))
     }
 
     async fn close(&self, id: ConversationId) -> Result<(), ErrorFrame> {
@@ -307,6 +357,7 @@ impl Connection {
             .map_err(|e| ws::store_error(&e))?;
         if let Some(event) = &closed.event {
             self.state.hub.publish_event(&closed.conversation, event);
+            crate::transcripts::after_close(&self.state, &closed.conversation).await;
         }
         Ok(())
     }

@@ -14,20 +14,24 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use serde::Deserialize;
+use shopkeep_core::Millis;
 use shopkeep_core::conversation::ConversationStatus;
+use shopkeep_core::email::{EmailAddress, HeaderText};
+use shopkeep_core::hours::Schedule;
 use shopkeep_core::ids::{ContactId, ConversationId, InvitationId, Seq, VisitorId};
 use shopkeep_core::protocol::agent;
 use shopkeep_core::protocol::shared::{Ack, ConversationView, ErrorFrame, History};
 use shopkeep_core::protocol::shared::{ConversationSummary, Side};
-use shopkeep_core::protocol::visitor::{ClientFrame, ServerFrame, WidgetLook};
+use shopkeep_core::protocol::visitor::{Availability, ClientFrame, ServerFrame, WidgetLook};
 use shopkeep_core::protocol::{ErrorCode, MAX_SYNC_EVENTS};
-use shopkeep_core::text::{ClientMsgId, MessageText};
+use shopkeep_core::text::{ClientMsgId, MAX_NAME_CHARS, MessageText};
 use shopkeep_core::tracking::{ChatRef, Identity};
 use shopkeep_core::{identity, privacy, site};
-use shopkeep_store::{Site, StoreError, Visitor};
+use shopkeep_store::{OfflineMessage, Site, StoreError, Visitor};
 
 use crate::error::ApiError;
 use crate::hub::{ContactLink, to_frame};
+use crate::mail::compose;
 use crate::origin::request_origin;
 use crate::state::AppState;
 use crate::tokens;
@@ -126,6 +130,10 @@ struct Connection {
     current: Option<ConversationId>,
     messages: DefaultDirectRateLimiter,
     pages: DefaultDirectRateLimiter,
+    offline: DefaultDirectRateLimiter,
+    transcripts: DefaultDirectRateLimiter,
+    /// The visitor's address, for the per-IP mail limits.
+    ip: IpAddr,
     /// The contact this connection proved to be (valid identity HMAC).
     contact: Option<ContactId>,
     _contact_link: Option<ContactLink>,
@@ -192,6 +200,8 @@ async fn run(
             return ws::close_with(socket, close::RESTART, "unavailable").await;
         }
     };
+    let (mut available, mut next_change) = availability(&site, shopkeep_store::sqlite::now());
+    let mut site_changes = state.hub.site_changes();
     let welcome = ServerFrame::Welcome {
         visitor_id: visitor.id,
         token,
@@ -202,7 +212,7 @@ async fn run(
             lang: site.lang.clone(),
         },
         conversation: latest.as_ref().map(view),
-        availability: None,
+        availability: Some(available.clone()),
     };
     if !ws::send(&mut socket, &welcome).await {
         return;
@@ -258,6 +268,9 @@ async fn run(
     let mut conn = Connection {
         messages: RateLimiter::direct(per_minute(limits.visitor_messages_per_minute)),
         pages: per_second(PAGES_PER_SECOND),
+        offline: RateLimiter::direct(per_minute(limits.offline_messages_per_minute)),
+        transcripts: RateLimiter::direct(per_minute(limits.transcripts_per_minute)),
+        ip: client.ip,
         current: latest.map(|c| c.id),
         state: state.clone(),
         site,
@@ -268,8 +281,47 @@ async fn run(
         lang,
     };
     let idle = state.settings.socket_idle_timeout;
+    let flip = tokio::time::sleep(until(next_change));
+    tokio::pin!(flip);
     loop {
         tokio::select! {
+            () = &mut flip, if next_change.is_some() => {
+                let (now_available, change) = availability(&conn.site, shopkeep_store::sqlite::now());
+                next_change = change;
+                flip.as_mut().reset(tokio::time::Instant::now() + until(next_change));
+                if now_available != available {
+                    available = now_available.clone();
+                    let frame = ServerFrame::Availability { availability: now_available };
+                    if !ws::send(&mut socket, &frame).await {
+                        return;
+                    }
+                }
+            }
+            changed = site_changes.recv() => {
+                let ours = match changed {
+                    Ok(id) => id == conn.site.id,
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => true,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => false,
+                };
+                if !ours {
+                    continue;
+                }
+                match state.store.site(conn.site.id).await {
+                    Ok(Some(fresh)) => conn.site = fresh,
+                    Ok(None) => {}
+                    Err(error) => tracing::warn!(%error, "could not re-read the site's settings"),
+                }
+                let (now_available, change) = availability(&conn.site, shopkeep_store::sqlite::now());
+                next_change = change;
+                flip.as_mut().reset(tokio::time::Instant::now() + until(next_change));
+                if now_available != available {
+                    available = now_available.clone();
+                    let frame = ServerFrame::Availability { availability: now_available };
+                    if !ws::send(&mut socket, &frame).await {
+                        return;
+                    }
+                }
+            }
             message = tokio::time::timeout(idle, socket.recv()) => {
                 let Ok(message) = message else {
                     return ws::close_with(socket, close::POLICY, "idle").await;
@@ -313,6 +365,43 @@ async fn run(
             }
         }
     }
+}
+
+/// Whether the site takes chats at `now` by its opening hours, and when that
+/// next changes. Hours that no longer parse count as none (always open).
+fn availability(site: &Site, now: Millis) -> (Availability, Option<Millis>) {
+    let schedule = site
+        .hours
+        .as_ref()
+        .and_then(|hours| Schedule::parse(hours).ok());
+    let open = schedule.as_ref().is_none_or(|s| s.is_open(now));
+    let availability = Availability {
+        open,
+        back_at: schedule
+            .as_ref()
+            .filter(|_| !open)
+            .and_then(|s| s.next_open(now)),
+        time_zone: schedule
+            .as_ref()
+            .and_then(|s| s.time_zone().map(str::to_owned)),
+        consent_text: consent_text(site).map(str::to_owned),
+    };
+    (availability, schedule.and_then(|s| s.next_change(now)))
+}
+
+fn consent_text(site: &Site) -> Option<&str> {
+    site.mail
+        .consent_text
+        .as_deref()
+        .map(str::trim)
+        .filter(|text| !text.is_empty())
+}
+
+/// How long to sleep until `at` (a day at most: wall clocks get adjusted, and
+/// a far-off change is simply looked at again).
+fn until(at: Option<Millis>) -> Duration {
+    let wait = at.map_or(0, |at| at.saturating_sub(shopkeep_store::sqlite::now()));
+    Duration::from_millis(u64::try_from(wait).unwrap_or(0).clamp(1, 86_400_000) + 1)
 }
 
 fn per_second(count: u32) -> DefaultDirectRateLimiter {
@@ -389,6 +478,16 @@ async fn identify(
     Ok((visitor, token))
 }
 
+/// The offline form's fields as sent, before they are checked.
+struct OfflineForm {
+    name: String,
+    email: String,
+    phone: Option<String>,
+    message: String,
+    consent: bool,
+    website: Option<String>,
+}
+
 fn invalid(error: InputError) -> ErrorFrame {
     ws::error(ErrorCode::InvalidInput, error.to_string())
 }
@@ -446,9 +545,35 @@ impl Connection {
                 invitation_id,
                 accept,
             } => self.answer(invitation_id, accept).await,
-            ClientFrame::OfflineMessage { .. } | ClientFrame::EmailTranscript { .. } => Err(
-                ws::error(ErrorCode::UnknownFrame, "not available on this server yet"),
-            ),
+            ClientFrame::OfflineMessage {
+                client_msg_id,
+                name,
+                email,
+                phone,
+                message,
+                consent,
+                website,
+            } => self
+                .offline_message(
+                    client_msg_id,
+                    OfflineForm {
+                        name,
+                        email,
+                        phone,
+                        message,
+                        consent,
+                        website,
+                    },
+                )
+                .await
+                .map(Some),
+            ClientFrame::EmailTranscript {
+                conversation_id,
+                email,
+            } => self
+                .email_transcript(conversation_id, &email)
+                .await
+                .map(Some),
         };
         match result {
             Ok(reply) => reply,
@@ -494,6 +619,139 @@ impl Connection {
             at: posted.event.at,
             duplicate: posted.duplicate,
         }))
+    }
+
+    async fn offline_message(
+        &mut self,
+        client_msg_id: String,
+        form: OfflineForm,
+    ) -> Result<ServerFrame, ErrorFrame> {
+        let with_id = |mut frame: ErrorFrame| {
+            frame.client_msg_id = Some(client_msg_id.clone());
+            frame
+        };
+        let id = ClientMsgId::parse(&client_msg_id)
+            .map_err(|e| with_id(ws::error(e.clone().into(), e.to_string())))?;
+        let bad = |what: &str| with_id(ws::error(ErrorCode::InvalidInput, what));
+        let name = HeaderText::parse(&form.name)
+            .ok()
+            .filter(|name| name.as_str().chars().count() <= MAX_NAME_CHARS)
+            .ok_or_else(|| {
+                bad("the name must be 1 to 100 characters on one line, without control characters")
+            })?;
+        let email =
+            EmailAddress::parse(&form.email).map_err(|_| bad("the email address is not valid"))?;
+        let claims = input::claims(
+            Some(name.as_str()),
+            Some(email.as_str()),
+            form.phone.as_deref(),
+        )
+        .map_err(|e| with_id(invalid(e)))?;
+        let text = MessageText::parse(&form.message)
+            .map_err(|e| with_id(ws::error(e.clone().into(), e.to_string())))?;
+        if consent_text(&self.site).is_some() && !form.consent {
+            return Err(bad("the consent box must be ticked"));
+        }
+        if self.offline.check().is_err()
+            || self
+                .state
+                .limiters
+                .offline_messages
+                .check_key(&self.ip)
+                .is_err()
+        {
+            return Err(with_id(ws::error(
+                ErrorCode::RateLimited,
+                "too many messages; wait a moment",
+            )));
+        }
+        if form.website.is_some_and(|trap| !trap.trim().is_empty()) {
+            // A bot filled the hidden field: it hears what a person would and
+            // nothing is kept or sent.
+            tracing::info!(site = %self.site.slug, "offline form with its trap field filled; dropped");
+            return Ok(ServerFrame::OfflineAck {
+                client_msg_id,
+                conversation_id: ConversationId::new(),
+            });
+        }
+        let page = self
+            .state
+            .tracker
+            .live(self.visitor.id)
+            .and_then(|live| live.page.map(|page| page.url));
+        let mail = compose::offline(
+            &self.site,
+            compose::shop_lang(&self.site, self.lang.as_deref()),
+            &compose::Offline {
+                name: &name,
+                email: &email,
+                phone: claims.phone.as_deref(),
+                page: page.as_deref(),
+                message: text.as_str(),
+            },
+            format!("offline:{}:{}", self.visitor.id, id.as_str()),
+        );
+        let queued = mail.is_some();
+        let posted = self
+            .state
+            .store
+            .post_offline_message(OfflineMessage {
+                site: self.site.id,
+                visitor: self.visitor.id,
+                contact: self.contact,
+                client_msg_id: id,
+                text,
+                claims: claims.clone(),
+                mail,
+            })
+            .await
+            .map_err(|error| with_id(ws::store_error(&error)))?;
+        if !posted.duplicate {
+            self.state
+                .hub
+                .publish_event(&posted.conversation, &posted.event);
+            if queued {
+                self.state.mailer.wake();
+            }
+            self.visitor.name = claims.name;
+            self.visitor.email = claims.email;
+            self.visitor.phone = claims.phone.or(self.visitor.phone.take());
+        }
+        Ok(ServerFrame::OfflineAck {
+            client_msg_id,
+            conversation_id: posted.conversation.id,
+        })
+    }
+
+    async fn email_transcript(
+        &mut self,
+        id: ConversationId,
+        email: &str,
+    ) -> Result<ServerFrame, ErrorFrame> {
+        let to = EmailAddress::parse(email)
+            .map_err(|_| ws::error(ErrorCode::InvalidInput, "the email address is not valid"))?;
+        let summary = self.own(id).await?;
+        if self.transcripts.check().is_err()
+            || self.state.limiters.transcripts.check_key(&self.ip).is_err()
+        {
+            return Err(ws::error(
+                ErrorCode::RateLimited,
+                "too many transcripts; wait a moment",
+            ));
+        }
+        crate::transcripts::queue(
+            &self.state,
+            &self.site,
+            &summary,
+            to,
+            compose::visitor_lang(&self.site, self.lang.as_deref()),
+            None,
+        )
+        .await
+        .map_err(|error| ws::store_error(&error))?;
+        Ok(ServerFrame::TranscriptQueued {
+            conversation_id: id,
+        })
     }
 
     async fn page(
