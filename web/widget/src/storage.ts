@@ -23,7 +23,8 @@ export function save(area: Area, key: string, value: string | null): void {
 
 /**
  * Every key the widget stores, per site: the visitor's token and the site's last look
- * (localStorage), whether the panel is open and the unsent messages (sessionStorage).
+ * (localStorage), whether the panel is open, the unsent messages and the offline message
+ * left (sessionStorage).
  */
-export const storageKey = (site: string, name: 'token' | 'look' | 'open' | 'outbox'): string =>
+export const storageKey = (site: string, name: 'token' | 'look' | 'open' | 'outbox' | 'offline'): string =>
   `shopkeep:${site}:${name}`;

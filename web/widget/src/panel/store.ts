@@ -3,6 +3,7 @@
 import { batch, computed, signal } from '@preact/signals';
 import type { Ack } from '../../../protocol/Ack';
 import type { ConversationId } from '../../../protocol/ConversationId';
+import type { ConversationStatus } from '../../../protocol/ConversationStatus';
 import type { ConversationView } from '../../../protocol/ConversationView';
 import type { ErrorCode } from '../../../protocol/ErrorCode';
 import type { ErrorFrame } from '../../../protocol/ErrorFrame';
@@ -12,6 +13,7 @@ import type { VisitorServerFrame } from '../../../protocol/VisitorServerFrame';
 import type { Connection, Identified, Incoming, Invitation, Welcome } from '../contract';
 import { pageLangs, pickLang } from '../i18n/lang';
 import { storageKey } from '../storage';
+import { OfflineDesk } from './offline';
 import { newMessageId, Outbox } from './outbox';
 import { EventSync, type Step } from './sync';
 import { charCount, cleanText, isBlank, MAX_CHARS } from './text';
@@ -45,6 +47,9 @@ export type Item =
 
 export type Delivery = 'sending' | 'sent' | 'delivered' | 'failed';
 
+/** What the panel shows under its header: the chat, the offline form, or its confirmation. */
+export type Mode = 'chat' | 'form' | 'sent';
+
 /** What shows above the launcher: an operator's invitation, or a returning customer's greeting. */
 export type Bubble = { invitation: Invitation; greeting?: undefined } | { greeting: string; invitation?: undefined };
 
@@ -62,6 +67,8 @@ export class ChatStore {
   readonly operatorsOnline = signal(false);
   /** The conversation new messages go to; the server starts a new one after a close. */
   readonly current = signal<ConversationId | null>(null);
+  /** Where the current conversation stands, as far as the views and events tell. */
+  readonly status = signal<ConversationStatus | null>(null);
   /** The name of the agent typing ('' when not given), or null. */
   readonly typing = signal<string | null>(null);
   /** The history is loading after a page load: not news for screen readers. */
@@ -78,6 +85,35 @@ export class ChatStore {
   readonly chosenLang = signal('');
 
   readonly lang = computed(() => pickLang(this.chosenLang.value, this.welcome.value?.look.lang, ...pageLangs()));
+
+  /** The offline form, its confirmation, and the transcript mail. */
+  readonly offline: OfflineDesk;
+
+  /** Somebody is online and the shop is within its hours. */
+  readonly available = computed(() => this.operatorsOnline.value && this.offline.availability.value?.open !== false);
+
+  /** The visitor's conversation waits for an operator (the offline message's does not count). */
+  readonly queued = computed(
+    () => this.status.value === 'waiting' && this.current.value !== this.offline.left.value?.conversation_id,
+  );
+
+  /**
+   * The offline form when the shop cannot chat and the visitor has no chat going, or when
+   * they chose it from the queue; its confirmation once the server has the message.
+   */
+  readonly mode = computed<Mode>(() => {
+    const { leaving, left } = this.offline;
+    if (!this.welcome.value) return 'chat';
+    const chatting = this.outgoing.value.length > 0 || this.queued.value || this.status.value === 'active';
+    if (!leaving.value && (this.available.value || chatting)) return 'chat';
+    return left.value && !left.value.done ? 'sent' : 'form';
+  });
+
+  /** The events of the current conversation, for its transcript. */
+  readonly transcript = computed<readonly Event[]>(() => {
+    const current = this.current.value;
+    return (current && this.threads.value.get(current)) || [];
+  });
 
   readonly items = computed<Item[]>(() => {
     const items: Item[] = [];
@@ -107,6 +143,7 @@ export class ChatStore {
     site: string,
   ) {
     this.outbox = new Outbox(storageKey(site, 'outbox'));
+    this.offline = new OfflineDesk(connection, site);
     this.outgoing.value = this.outbox.list().map((draft) => ({ ...draft, state: 'sending' }));
     connection.subscribe((frame) => this.handle(frame));
     if (connection.welcome) this.handle(connection.welcome);
@@ -187,6 +224,7 @@ export class ChatStore {
 
   private handle(frame: Incoming): void {
     batch(() => {
+      if (this.offline.handle(frame)) return;
       switch (frame.type) {
         case 'welcome':
           return this.onWelcome(frame);
@@ -233,6 +271,7 @@ export class ChatStore {
     this.ready.value = true;
     this.operatorsOnline.value = welcome.operators_online;
     const view = welcome.conversation;
+    this.status.value = view?.status ?? null;
     if (view) {
       this.current.value = view.id;
       this.setReceipts(view.id, view.receipts);
@@ -249,6 +288,7 @@ export class ChatStore {
   /** The visitor's conversation is `view` now: show it and fetch what is missing of it. */
   private adopt(view: ConversationView, history: boolean): void {
     this.current.value = view.id;
+    this.status.value = view.status;
     this.setReceipts(view.id, view.receipts);
     const request = this.sync.view(view);
     if (request && this.connection.send({ type: 'sync', ...request })) this.loadingHistory.value ||= history;
@@ -261,6 +301,7 @@ export class ChatStore {
         threads.set(event.conversation_id, [...(threads.get(event.conversation_id) ?? []), event]);
         const id = ownId(event);
         if (id) this.settle(id);
+        if (event.conversation_id === this.current.peek()) this.follow(event);
         if (event.author.kind === 'agent' && event.body.kind === 'message') this.showTyping(null);
       }
       this.threads.value = threads;
@@ -274,6 +315,8 @@ export class ChatStore {
     this.outbox.remove(ack.client_msg_id);
     this.updateOutgoing(ack.client_msg_id, { state: 'sent', conversation_id: ack.conversation_id, seq: ack.seq });
     // A message after a closed conversation opens a new one: follow it.
+    const status = this.status.peek();
+    if (ack.conversation_id !== this.current.peek() || !status || status === 'closed') this.status.value = 'waiting';
     this.current.value = ack.conversation_id;
     this.error.value = null;
   }
@@ -290,6 +333,15 @@ export class ChatStore {
       this.updateOutgoing(frame.client_msg_id, { state: 'failed' });
     }
     if (!SILENT_ERRORS.has(frame.code)) this.error.value = frame.code;
+  }
+
+  /** What an event of the current conversation says of its status. */
+  private follow({ author, body }: Event): void {
+    const status = this.status.peek();
+    if (body.kind === 'closed') this.status.value = 'closed';
+    else if (body.kind === 'joined' || author.kind === 'agent') this.status.value = 'active';
+    // A conversation's first message, or one after the last close (history replays it all).
+    else if (!status || status === 'closed') this.status.value = 'waiting';
   }
 
   /** The message's event arrived: it is stored and shown, so drop the optimistic copy. */
@@ -333,6 +385,7 @@ export class ChatStore {
     this.threads.value = new Map();
     this.receipts.value = new Map();
     this.current.value = null;
+    this.offline.forget();
   }
 }
 

@@ -7,14 +7,21 @@ import { Composer } from './Composer';
 import { ErrorNotice } from './ErrorNotice';
 import { CloseIcon } from './icons';
 import { MessageList } from './MessageList';
+import { OfflinePane } from './OfflineForm';
+import { TranscriptTools } from './TranscriptTools';
 
-/** The chat window: header, an invitation, conversation, errors, composer. Escape closes it. */
+/**
+ * The chat window: header, an invitation, then the conversation, errors and composer, or
+ * the offline form when the shop cannot chat; the transcript tools under either. Escape
+ * closes it.
+ */
 export function ChatPanel({ store, host }: { store: ChatStore; host: PanelHost }) {
   const onClose = () => host.close();
   const lang = store.lang.value;
   const strings = catalogs[lang];
-  const online = store.operatorsOnline.value;
+  const online = store.available.value;
   const typing = store.typing.value;
+  const mode = store.mode.value;
   const status = !store.ready.value ? strings.connecting : online ? strings.online : strings.offline;
 
   return (
@@ -40,10 +47,27 @@ export function ChatPanel({ store, host }: { store: ChatStore; host: PanelHost }
         </button>
       </header>
       {store.shown.value && <Invitation store={store} host={host} strings={strings} lang={lang} inPanel />}
-      <MessageList store={store} strings={strings} />
-      {typing !== null && <p class="ty">{format(strings.typing, { name: typing || strings.support })}</p>}
-      <ErrorNotice store={store} strings={strings} />
-      <Composer store={store} strings={strings} />
+      {mode === 'chat' ? (
+        <>
+          <MessageList store={store} strings={strings} />
+          {typing !== null && <p class="ty">{format(strings.typing, { name: typing || strings.support })}</p>}
+          {store.queued.value && (
+            <p class="q">
+              <button type="button" class="link" onClick={() => store.offline.leave()}>
+                {strings.leaveMessage}
+              </button>
+            </p>
+          )}
+          <ErrorNotice store={store} strings={strings} />
+          <TranscriptTools store={store} host={host} strings={strings} lang={lang} />
+          <Composer store={store} strings={strings} />
+        </>
+      ) : (
+        <>
+          <OfflinePane store={store} strings={strings} lang={lang} />
+          <TranscriptTools store={store} host={host} strings={strings} lang={lang} />
+        </>
+      )}
     </section>
   );
 }

@@ -11,7 +11,7 @@ export function MessageList({ store, strings }: { store: ChatStore; strings: Pan
   const items = store.items.value;
   const lang = store.lang.value;
   const greeting = store.greeting.value;
-  const online = store.operatorsOnline.value;
+  const online = store.available.value;
   const log = useRef<HTMLDivElement>(null);
   const follow = useRef(true);
 
