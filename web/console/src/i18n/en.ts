@@ -349,6 +349,7 @@ export const en = {
   'site.day_sat': 'Saturday',
   'site.day_sun': 'Sunday',
   'site.closed_all_day': 'Closed',
+  'site.time_placeholder': 'HH:MM',
   'site.interval_open': '{day}, hours {number}: opens',
   'site.interval_close': '{day}, hours {number}: closes',
   'site.add_interval': 'Add hours',

@@ -348,6 +348,7 @@ export const ja: Catalog = {
   'site.day_sat': '土曜日',
   'site.day_sun': '日曜日',
   'site.closed_all_day': '休業',
+  'site.time_placeholder': 'HH:MM',
   'site.interval_open': '{day} 時間帯 {number}: 開始',
   'site.interval_close': '{day} 時間帯 {number}: 終了',
   'site.add_interval': '時間帯を追加',

@@ -348,6 +348,7 @@ export const ru: Catalog = {
   'site.day_sat': 'Суббота',
   'site.day_sun': 'Воскресенье',
   'site.closed_all_day': 'Закрыто',
+  'site.time_placeholder': 'ЧЧ:ММ',
   'site.interval_open': '{day}, интервал {number}: открытие',
   'site.interval_close': '{day}, интервал {number}: закрытие',
   'site.add_interval': 'Добавить интервал',

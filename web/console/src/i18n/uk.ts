@@ -348,6 +348,7 @@ export const uk: Catalog = {
   'site.day_sat': 'Субота',
   'site.day_sun': 'Неділя',
   'site.closed_all_day': 'Зачинено',
+  'site.time_placeholder': 'ГГ:ХХ',
   'site.interval_open': '{day}, інтервал {number}: відкриття',
   'site.interval_close': '{day}, інтервал {number}: закриття',
   'site.add_interval': 'Додати інтервал',

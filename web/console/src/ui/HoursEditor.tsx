@@ -96,7 +96,7 @@ export function HoursEditor({ form, disabled, onChange }: { form: HoursForm; dis
                         <input
                           class="hours__time"
                           value={interval.open}
-                          placeholder="09:00"
+                          placeholder={t('site.time_placeholder')}
                           inputMode="numeric"
                           aria-label={t('site.interval_open', { day: name, number: n + 1 })}
                           onInput={(e) => setDay(day, intervals.map((i, j) => (j === n ? { ...i, open: e.currentTarget.value } : i)))}
@@ -105,7 +105,7 @@ export function HoursEditor({ form, disabled, onChange }: { form: HoursForm; dis
                         <input
                           class="hours__time"
                           value={interval.close}
-                          placeholder="18:00"
+                          placeholder={t('site.time_placeholder')}
                           inputMode="numeric"
                           aria-label={t('site.interval_close', { day: name, number: n + 1 })}
                           onInput={(e) => setDay(day, intervals.map((i, j) => (j === n ? { ...i, close: e.currentTarget.value } : i)))}

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { MailKind } from '../../../protocol/MailKind';
 import type { MailSettingsView } from '../../../protocol/MailSettingsView';
 import type { SmtpTls } from '../../../protocol/SmtpTls';
-import type { Api, MailFailureRow } from '../api/http';
+import { ApiError, type Api, type MailFailureRow } from '../api/http';
 import { formatFull, formatNumber } from '../i18n/format';
 import { t, type MessageKey } from '../i18n/i18n';
 import { DEFAULT_PORTS, mailForm, mailUpdate, type MailForm, type MailProblem } from '../settings/mail';
@@ -211,7 +211,9 @@ function TestMail({ api }: { api: Api }) {
       await api.sendTestMail(address);
       setSent(t('mail.test_sent', { to: address }));
     } catch (e) {
-      setError(t('mail.test_failed', { reason: apiErrorText(e) }));
+      // A failed delivery (502) or missing settings (409) come with the server's own explanation, which is the point of the test.
+      const own = e instanceof ApiError && (e.status === 502 || e.status === 409) && e.message.trim() ? e.message.trim() : null;
+      setError(t('mail.test_failed', { reason: own ?? apiErrorText(e) }));
     } finally {
       setBusy(false);
     }
