@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ME, T0, anna, bo, summary, textEvent, visitor } from '../test/fixtures';
-import { inboxSections } from './inbox';
+import { filterCounts, filterSections, inboxSections } from './inbox';
 import { markRead, noUnread, noteEvent, noteSummary, unreadCount, unreadTotal, type Unread } from './unread';
 
 const mine = { id: ME.id, name: ME.name };
@@ -76,5 +76,25 @@ describe('unread counting', () => {
     u = noteEvent(u, textEvent('b', 2, 'z'));
     u = noteEvent(u, textEvent('closed', 1, 'old'));
     expect(unreadTotal(u, ['a', 'b'])).toBe(3);
+  });
+});
+
+describe('offline and missed filters', () => {
+  it('keeps only the flagged conversations in every section, and counts them', () => {
+    const sections = inboxSections(
+      [
+        summary('a'),
+        summary('b', { offline: true }),
+        summary('c', { status: 'active', assignee: { id: 'me', name: 'Me' }, offline: true }),
+        summary('d', { status: 'closed', missed: true }),
+        summary('e', { status: 'closed', offline: true, missed: false }),
+      ],
+      'me',
+    );
+    const ids = (s: ReturnType<typeof filterSections>) => [s.waiting, s.mine, s.closed].map((l) => l.map((c) => c.id));
+    expect(ids(filterSections(sections, 'all'))).toEqual([['a', 'b'], ['c'], ['d', 'e']]);
+    expect(ids(filterSections(sections, 'offline'))).toEqual([['b'], ['c'], ['e']]);
+    expect(ids(filterSections(sections, 'missed'))).toEqual([[], [], ['d']]);
+    expect(filterCounts(sections)).toEqual({ all: 5, offline: 3, missed: 1 });
   });
 });
