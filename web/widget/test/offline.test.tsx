@@ -217,6 +217,9 @@ describe('offline form', () => {
 
     click(button('Send another message'));
     expect(root.querySelector('form.of')).not.toBeNull();
+    expect(root.activeElement).toBe(labelled('Your name'));
+    // The email given before is known now.
+    expect(labelled('Email').value).toBe('anna@example.com');
   });
 
   it('ignores an ack for another message', () => {

@@ -74,6 +74,7 @@ describe('transcript tools', () => {
     click(button('Email transcript'));
     const field = labelled('Send the transcript to');
     expect(field.value).toBe('anna@example.com');
+    expect(root.activeElement).toBe(field);
     act(() => {
       field.value = 'not an address';
       field.dispatchEvent(new Event('input', { bubbles: true }));
@@ -90,6 +91,7 @@ describe('transcript tools', () => {
     deliver({ type: 'transcript_queued', conversation_id: CONV });
     expect($('.tq').textContent).toBe('The transcript is on its way to ben@example.com.');
     expect(root.querySelector('#sk-transcript-to')).toBeNull();
+    expect(root.activeElement).toBe(button('Email transcript'));
   });
 
   it('say why the transcript mail was refused', () => {

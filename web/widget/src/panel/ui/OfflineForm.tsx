@@ -14,8 +14,9 @@ interface Props {
 /** The offline form, or its confirmation once the server has the message. */
 export function OfflinePane({ store, strings, lang }: Props) {
   const desk = store.offline;
-  // Focus follows a submission to its confirmation; a confirmation restored on a later page stays quiet.
-  const [submitted, setSubmitted] = useState(false);
+  // Focus follows the visitor's own steps, from the form to its confirmation and back; a
+  // confirmation restored on a later page stays quiet.
+  const [stepped, setStepped] = useState(false);
   return (
     <div class="off">
       {desk.leaving.value && (
@@ -24,15 +25,22 @@ export function OfflinePane({ store, strings, lang }: Props) {
         </button>
       )}
       {store.mode.value === 'sent' ? (
-        <Confirmation store={store} strings={strings} focus={submitted} />
+        <Confirmation store={store} strings={strings} focus={stepped} onAnother={() => setStepped(true)} />
       ) : (
-        <OfflineForm store={store} strings={strings} lang={lang} onSubmit={() => setSubmitted(true)} />
+        <OfflineForm store={store} strings={strings} lang={lang} focus={stepped} onSubmit={() => setStepped(true)} />
       )}
     </div>
   );
 }
 
-function Confirmation({ store, strings, focus }: { store: ChatStore; strings: PanelCatalog; focus: boolean }) {
+interface ConfirmationProps {
+  store: ChatStore;
+  strings: PanelCatalog;
+  focus: boolean;
+  onAnother(): void;
+}
+
+function Confirmation({ store, strings, focus, onAnother }: ConfirmationProps) {
   const desk = store.offline;
   const text = useRef<HTMLParagraphElement>(null);
   useEffect(() => {
@@ -43,7 +51,14 @@ function Confirmation({ store, strings, focus }: { store: ChatStore; strings: Pa
       <p ref={text} role="status" tabIndex={-1}>
         {format(strings.thanks, { email: desk.left.value?.email ?? '' })}
       </p>
-      <button type="button" class="alt" onClick={() => desk.another()}>
+      <button
+        type="button"
+        class="alt"
+        onClick={() => {
+          onAnother();
+          desk.another();
+        }}
+      >
         {strings.another}
       </button>
     </div>
@@ -63,7 +78,7 @@ const SERVER_ERRORS: Partial<Record<ErrorCode, keyof PanelCatalog>> = {
   unknown_frame: 'errUnavailable',
 };
 
-function OfflineForm({ store, strings, lang, onSubmit }: Props & { onSubmit(): void }) {
+function OfflineForm({ store, strings, lang, focus, onSubmit }: Props & { focus: boolean; onSubmit(): void }) {
   const desk = store.offline;
   const consentText = desk.availability.value?.consent_text || '';
   const [fields, setFields] = useState<OfflineFields>(() => ({
@@ -80,6 +95,9 @@ function OfflineForm({ store, strings, lang, onSubmit }: Props & { onSubmit(): v
   const form = useRef<HTMLFormElement>(null);
   const sending = desk.sending.value;
   const serverError = desk.error.value;
+  useEffect(() => {
+    if (focus) form.current!.querySelector<HTMLElement>('#sk-name')!.focus();
+  }, []);
 
   const change = (next: OfflineFields) => {
     setFields(next);

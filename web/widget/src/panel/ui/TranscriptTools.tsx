@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { PanelHost } from '../../contract';
 import type { PanelCatalog } from '../../i18n/en';
 import { format, type Lang } from '../../i18n/lang';
@@ -21,9 +21,18 @@ interface Props {
  */
 export function TranscriptTools({ store, host, strings, lang }: Props) {
   const [open, setOpen] = useState<'email' | 'download' | null>(null);
+  const emailButton = useRef<HTMLButtonElement>(null);
   const events = store.transcript.value;
   const conversation = store.current.value;
   const mail = store.offline.mail.value;
+  // Queued: the address form goes, and the focus back to the button that opened it.
+  const queued = mail?.state === 'queued';
+  useEffect(() => {
+    if (queued && open === 'email') {
+      setOpen(null);
+      emailButton.current?.focus();
+    }
+  }, [queued]);
   if (!events.length || !conversation) return null;
   const ended = store.status.value === 'closed';
   const transcript = () => transcriptOf(events, store.welcome.peek()?.look.site_name || strings.support, strings, lang);
@@ -37,6 +46,7 @@ export function TranscriptTools({ store, host, strings, lang }: Props) {
       <div class="tb">
         {ended && <p>{strings.keepCopy}</p>}
         <button
+          ref={emailButton}
           type="button"
           class="ti"
           aria-label={strings.emailTranscript}
@@ -88,11 +98,19 @@ export function TranscriptTools({ store, host, strings, lang }: Props) {
           </button>
         </p>
       )}
-      {open === 'email' && mail?.state !== 'queued' && (
-        <EmailForm store={store} strings={strings} onCancel={() => setOpen(null)} conversation={conversation} />
+      {open === 'email' && !queued && (
+        <EmailForm
+          store={store}
+          strings={strings}
+          onCancel={() => {
+            setOpen(null);
+            emailButton.current?.focus();
+          }}
+          conversation={conversation}
+        />
       )}
       <p class="tq" role="status">
-        {mail?.state === 'queued' ? format(strings.transcriptQueued, { email: mail.email }) : ''}
+        {queued ? format(strings.transcriptQueued, { email: mail.email }) : ''}
       </p>
     </div>
   );
@@ -117,6 +135,8 @@ function EmailForm({
   const refused =
     mail?.state !== 'failed' ? null : mail.code === 'invalid_input' ? strings.errEmail : errorText(strings, mail.code);
   const shown = problem ?? refused;
+  const field = useRef<HTMLInputElement>(null);
+  useEffect(() => field.current!.focus(), []);
 
   return (
     <form
@@ -132,6 +152,7 @@ function EmailForm({
     >
       <label for="sk-transcript-to">{strings.transcriptTo}</label>
       <input
+        ref={field}
         id="sk-transcript-to"
         type="email"
         autocomplete="email"
