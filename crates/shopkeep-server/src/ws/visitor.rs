@@ -716,6 +716,17 @@ impl Connection {
             self.visitor.name = claims.name;
             self.visitor.email = claims.email;
             self.visitor.phone = claims.phone.or(self.visitor.phone.take());
+            if self.tracked && self.contact.is_none() {
+                self.state.tracker.identity(
+                    self.visitor.id,
+                    Identity {
+                        name: self.visitor.name.clone(),
+                        email: self.visitor.email.clone(),
+                        phone: self.visitor.phone.clone(),
+                        ..Identity::default()
+                    },
+                );
+            }
         }
         Ok(ServerFrame::OfflineAck {
             client_msg_id,
