@@ -85,7 +85,6 @@ export const en = {
   'transcript.open': 'Email transcript',
   'transcript.to': 'Send the transcript to',
   'transcript.hint': 'Leave empty to use the visitor’s own address.',
-  'transcript.no_email': 'The visitor’s email is not known: enter an address.',
   'transcript.send': 'Send transcript',
   'transcript.cancel': 'Cancel',
   'transcript.sent': 'The transcript is on its way to {to}.',

@@ -84,7 +84,6 @@ export const ja: Catalog = {
   'transcript.open': 'トランスクリプトをメール',
   'transcript.to': 'トランスクリプトの送信先',
   'transcript.hint': '空欄にすると訪問者本人のアドレスに送ります。',
-  'transcript.no_email': '訪問者のメールアドレスが不明です。アドレスを入力してください。',
   'transcript.send': '送信',
   'transcript.cancel': 'キャンセル',
   'transcript.sent': 'トランスクリプトを {to} に送信しています。',

@@ -84,7 +84,6 @@ export const ru: Catalog = {
   'transcript.open': 'Отправить переписку',
   'transcript.to': 'Кому отправить переписку',
   'transcript.hint': 'Оставьте пустым, чтобы отправить на адрес посетителя.',
-  'transcript.no_email': 'Почта посетителя неизвестна: укажите адрес.',
   'transcript.send': 'Отправить',
   'transcript.cancel': 'Отмена',
   'transcript.sent': 'Переписка отправляется на {to}.',

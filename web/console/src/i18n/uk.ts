@@ -84,7 +84,6 @@ export const uk: Catalog = {
   'transcript.open': 'Надіслати листування',
   'transcript.to': 'Кому надіслати листування',
   'transcript.hint': 'Залиште порожнім, щоб надіслати на адресу відвідувача.',
-  'transcript.no_email': 'Пошта відвідувача невідома: вкажіть адресу.',
   'transcript.send': 'Надіслати',
   'transcript.cancel': 'Скасувати',
   'transcript.sent': 'Листування надсилається на {to}.',

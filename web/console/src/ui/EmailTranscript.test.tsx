@@ -81,7 +81,7 @@ describe('Email transcript', () => {
     act(() => button(root, 'Email transcript').click());
     await settle();
     expect(byLabel<HTMLInputElement>(root, 'Send the transcript to').value).toBe('');
-    expect(root.textContent).toContain('The visitor’s email is not known: enter an address.');
+    expect(root.textContent).toContain('Leave empty to use the visitor’s own address.');
     act(() => button(root, 'Send transcript').click());
     await settle();
     expect(writes(calls).map((c) => c.body)).toEqual([{}]);

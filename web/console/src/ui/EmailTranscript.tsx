@@ -104,7 +104,7 @@ export function EmailTranscript({ api, conversation, visitor }: { api: Api; conv
               onInput={(e) => setTo(e.currentTarget.value)}
             />
             <span class="field__hint" id="transcript-hint">
-              {t(known === null ? 'transcript.no_email' : 'transcript.hint')}
+              {t('transcript.hint')}
             </span>
           </div>
           <FormError message={error} />
