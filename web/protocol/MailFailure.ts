@@ -6,8 +6,8 @@ import type { SiteId } from "./SiteId";
 /**
  * A mail that could not be delivered (yet), for the console.
  */
-export type MailFailure = { id: MailId, site_id: SiteId | null, kind: MailKind, to: string, subject: string, attempts: number, last_error: string, last_attempt_at: bigint, 
+export type MailFailure = { id: MailId, site_id: SiteId | null, kind: MailKind, to: string, subject: string, attempts: number, last_error: string, last_attempt_at: number, 
 /**
  * When it is tried again; `None` once it was given up.
  */
-next_attempt_at: bigint | null, };
+next_attempt_at: number | null, };

@@ -295,8 +295,10 @@ pub struct MailFailure {
     pub subject: String,
     pub attempts: u32,
     pub last_error: String,
+    #[ts(type = "number")]
     pub last_attempt_at: Millis,
     /// When it is tried again; `None` once it was given up.
+    #[ts(type = "number | null")]
     pub next_attempt_at: Option<Millis>,
 }
 

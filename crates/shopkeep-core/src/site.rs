@@ -92,7 +92,7 @@ pub struct SitePatch {
     #[serde(default)]
     pub greetings: Option<Greetings>,
     /// Opening hours; `null` removes them (always open).
-    #[ts(optional, type = "BusinessHours | null")]
+    #[ts(optional = nullable, as = "Option<BusinessHours>")]
     #[serde(default, with = "double_option")]
     pub hours: Option<Option<BusinessHours>>,
     #[ts(optional)]
