@@ -1,7 +1,7 @@
 // Starts the real shopkeep binary on a fresh data directory and a loopback port,
 // and Debian's Chromium through playwright-core (browsers cannot be downloaded here).
-import { execFileSync, execSync, spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { execFileSync, execSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -120,4 +120,159 @@ export async function eventually(check, what, timeout = WAIT) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** A Python that can import aiosmtpd, as the server's mail tests look for one. */
+function sinkPython() {
+  const candidates = [process.env.SHOPKEEP_TEST_PYTHON, 'python3', '/usr/bin/python3'].filter(Boolean);
+  const found = candidates.find((python) => spawnSync(python, ['-c', 'import aiosmtpd'], { stdio: 'ignore' }).status === 0);
+  if (!found) {
+    throw new Error(`the mail tests need aiosmtpd, and none of ${candidates.join(', ')} can import it: run scripts/install-test-deps.sh`);
+  }
+  return found;
+}
+
+/**
+ * Starts `scripts/smtp-sink.py` on a free loopback port. `settings` points Shopkeep's
+ * `[server.mail]` at it; `mails()` reads what arrived, parsed; `waitFor` waits for a match.
+ */
+export async function startSmtpSink() {
+  const python = sinkPython();
+  const dir = mkdtempSync(join(tmpdir(), 'shopkeep-e2e-mail-'));
+  const mailDir = join(dir, 'mail');
+  const child = spawn(python, [join(repo, 'scripts', 'smtp-sink.py'), mailDir, '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let errors = '';
+  child.stderr.on('data', (chunk) => {
+    errors += chunk;
+  });
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the SMTP sink did not start within 10 s: ${errors}`)), 10_000);
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      const bound = /port (\d+)/.exec(output);
+      if (bound) {
+        clearTimeout(timer);
+        resolve(Number(bound[1]));
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the SMTP sink exited with ${code}: ${errors}\nif aiosmtpd is missing, run scripts/install-test-deps.sh`));
+    });
+  });
+  const mails = () => {
+    if (!existsSync(mailDir)) return [];
+    return readdirSync(mailDir)
+      .filter((name) => name.endsWith('.json'))
+      .sort()
+      .map((name) => {
+        const stem = name.slice(0, -'.json'.length);
+        const envelope = JSON.parse(readFileSync(join(mailDir, name), 'utf8'));
+        return { ...envelope, ...parseMail(readFileSync(join(mailDir, `${stem}.eml`), 'latin1')) };
+      });
+  };
+  return {
+    port,
+    settings: {
+      SHOPKEEP__SERVER__MAIL__HOST: '127.0.0.1',
+      SHOPKEEP__SERVER__MAIL__PORT: String(port),
+      SHOPKEEP__SERVER__MAIL__TLS: 'none',
+      SHOPKEEP__SERVER__MAIL__FROM_ADDRESS: 'chat@northwind.test',
+      SHOPKEEP__SERVER__MAIL__FROM_NAME: 'Northwind chat',
+      // New mail is sent at once; the poll only matters for retries.
+      SHOPKEEP__SERVER__MAIL__POLL_INTERVAL: '500',
+    },
+    mails,
+    /** The first mail `match` accepts, once it has arrived. */
+    async waitFor(match, what, timeout = WAIT) {
+      let found;
+      try {
+        await eventually(() => (found = mails().find(match)) !== undefined, what, timeout);
+      } catch (error) {
+        const seen = mails().map((mail) => `${mail.rcpt_tos.join(', ')}: ${mail.subject}`);
+        throw new Error(`${error.message}; the sink has ${seen.length ? seen.join(' | ') : 'no mail'}`);
+      }
+      return found;
+    },
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((resolve) => child.once('exit', resolve));
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Headers (lower-case names, unfolded, encoded words decoded) and the body of a MIME entity. */
+function parseEntity(raw) {
+  const split = /\r?\n\r?\n/.exec(raw);
+  const head = split ? raw.slice(0, split.index) : raw;
+  const body = split ? raw.slice(split.index + split[0].length) : '';
+  const headers = {};
+  for (const line of head.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    if (colon < 1) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    headers[name] ??= decodeWords(line.slice(colon + 1).trim());
+  }
+  return { headers, body };
+}
+
+/** RFC 2047 encoded words, as lettre writes non-ASCII subjects and names. */
+function decodeWords(value) {
+  return value
+    .replace(/(=\?[^?]+\?[BbQq]\?[^?]*\?=)\s+(?==\?)/g, '$1')
+    .replace(/=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g, (_, charset, encoding, text) => {
+      const bytes =
+        encoding.toUpperCase() === 'B'
+          ? Buffer.from(text, 'base64')
+          : Buffer.from(
+              text.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16))),
+              'latin1',
+            );
+      return new TextDecoder(charset).decode(bytes);
+    });
+}
+
+/** A part's body decoded from its transfer encoding and charset. */
+function decodeBody(headers, body) {
+  const encoding = (headers['content-transfer-encoding'] ?? '7bit').toLowerCase();
+  let bytes;
+  if (encoding === 'base64') bytes = Buffer.from(body.replace(/\s+/g, ''), 'base64');
+  else if (encoding === 'quoted-printable') {
+    bytes = Buffer.from(
+      body.replace(/=\r?\n/g, '').replace(/=([0-9A-Fa-f]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16))),
+      'latin1',
+    );
+  } else bytes = Buffer.from(body, 'latin1');
+  const charset = /charset="?([^";\s]+)"?/i.exec(headers['content-type'] ?? '')?.[1] ?? 'utf-8';
+  return new TextDecoder(charset).decode(bytes);
+}
+
+/** The leaf parts of a MIME entity, each `{type, text}`. */
+function leafParts(raw) {
+  const { headers, body } = parseEntity(raw);
+  const type = (headers['content-type'] ?? 'text/plain').split(';')[0].trim().toLowerCase();
+  if (type.startsWith('multipart/')) {
+    const boundary = /boundary="?([^";]+)"?/i.exec(headers['content-type'])[1];
+    const escaped = boundary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const pieces = body.split(new RegExp(`\\r?\\n?--${escaped}(?:--)?[ \\t]*(?:\\r?\\n|$)`));
+    return pieces.slice(1, -1).flatMap(leafParts);
+  }
+  return [{ type, text: decodeBody(headers, body) }];
+}
+
+/** A received message: its headers, subject, and decoded text and HTML parts. */
+export function parseMail(raw) {
+  const { headers } = parseEntity(raw);
+  const parts = leafParts(raw);
+  return {
+    raw,
+    headers,
+    subject: headers.subject ?? '',
+    text: parts.find((part) => part.type === 'text/plain')?.text ?? '',
+    html: parts.find((part) => part.type === 'text/html')?.text ?? '',
+  };
 }
