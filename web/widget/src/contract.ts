@@ -21,8 +21,9 @@ export interface Connection {
   subscribe(listener: (frame: Incoming) => void): void;
   /**
    * The welcome of the current socket, its `operators_online` kept current by `status`
-   * frames and its `conversation` by `conversation` and `identified` frames; null while
-   * (re)connecting.
+   * frames, its `availability` by `availability` frames and its `conversation` by
+   * `conversation` and `identified` frames (any later frame with a field of the welcome
+   * replaces it); null while (re)connecting.
    */
   readonly welcome: Welcome | null;
   /**

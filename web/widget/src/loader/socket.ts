@@ -4,9 +4,7 @@ import type { VisitorServerFrame } from '../../../protocol/VisitorServerFrame';
 import type { Connection, Incoming, Welcome } from '../contract';
 import { load, save } from '../storage';
 
-// The fields of the welcome that later frames change.
-const CURRENT = ['operators_online', 'availability', 'conversation'] as const;
-type Current = Record<(typeof CURRENT)[number], unknown>;
+type Fields = Record<string, unknown>;
 
 export const PING_MS = 25_000;
 const FIRST_RETRY_MS = 500;
@@ -48,10 +46,14 @@ export function openConnection(url: string, tokenKey: string, lang: string): Con
       } else if (frame.type === 'reconnect') {
         notBefore = frame.after_ms;
       }
-      // A panel mounted later starts from the welcome: keep it current. `status`,
-      // `availability`, `conversation` and `identified` carry these under the same names
-      // (an `identified` without a conversation leaves the visitor's own).
-      if (welcome) for (const field of CURRENT) (welcome as Current)[field] = (frame as Partial<Current>)[field] ?? welcome[field];
+      // A panel mounted later starts from the welcome: keep it current. A later frame with
+      // a field of the welcome replaces it: `status` (operators_online), `availability`,
+      // `conversation` and `identified` (conversation, unless null: the visitor's own stays).
+      if (welcome) {
+        for (const field in welcome) {
+          if (field != 'type') (welcome as Fields)[field] = (frame as Fields)[field] ?? (welcome as Fields)[field];
+        }
+      }
       emit(frame);
     };
     // `error` is always followed by `close`.
