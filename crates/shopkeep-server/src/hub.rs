@@ -401,6 +401,7 @@ impl Hub {
         sockets.retain(|socket| socket.queue.try_send(frame.clone()).is_ok());
         if sockets.is_empty() {
             visitors.remove(&visitor);
+            self.lock_departed().insert(visitor, Instant::now());
         }
     }
 
@@ -509,5 +510,24 @@ mod tests {
             assert!(frames.recv().await.is_some());
         }
         assert!(frames.recv().await.is_none());
+    }
+
+    #[tokio::test]
+    async fn a_visitor_is_away_from_their_last_socket_closing_until_they_return() {
+        let hub = Hub::new(Duration::ZERO);
+        let visitor = VisitorId::new();
+        let first = hub.register_visitor(visitor);
+        let second = hub.register_visitor(visitor);
+        assert_eq!(hub.away_for(visitor), None);
+        drop(first);
+        assert_eq!(hub.away_for(visitor), None, "one tab is still open");
+        drop(second);
+        std::thread::sleep(Duration::from_millis(20));
+        let away = hub.away_for(visitor).expect("away");
+        assert!(away >= Duration::from_millis(20));
+        let _back = hub.register_visitor(visitor);
+        assert_eq!(hub.away_for(visitor), None);
+        // Someone never seen since the start counts from the start.
+        assert!(hub.away_for(VisitorId::new()).is_some());
     }
 }
