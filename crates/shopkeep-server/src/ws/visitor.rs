@@ -286,15 +286,8 @@ async fn run(
     loop {
         tokio::select! {
             () = &mut flip, if next_change.is_some() => {
-                let (now_available, change) = availability(&conn.site, shopkeep_store::sqlite::now());
-                next_change = change;
-                flip.as_mut().reset(tokio::time::Instant::now() + until(next_change));
-                if now_available != available {
-                    available = now_available.clone();
-                    let frame = ServerFrame::Availability { availability: now_available };
-                    if !ws::send(&mut socket, &frame).await {
-                        return;
-                    }
+                if !recheck(&mut socket, &conn.site, &mut available, &mut next_change, flip.as_mut()).await {
+                    return;
                 }
             }
             changed = site_changes.recv() => {
@@ -311,15 +304,8 @@ async fn run(
                     Ok(None) => {}
                     Err(error) => tracing::warn!(%error, "could not re-read the site's settings"),
                 }
-                let (now_available, change) = availability(&conn.site, shopkeep_store::sqlite::now());
-                next_change = change;
-                flip.as_mut().reset(tokio::time::Instant::now() + until(next_change));
-                if now_available != available {
-                    available = now_available.clone();
-                    let frame = ServerFrame::Availability { availability: now_available };
-                    if !ws::send(&mut socket, &frame).await {
-                        return;
-                    }
+                if !recheck(&mut socket, &conn.site, &mut available, &mut next_change, flip.as_mut()).await {
+                    return;
                 }
             }
             message = tokio::time::timeout(idle, socket.recv()) => {
@@ -365,6 +351,25 @@ async fn run(
             }
         }
     }
+}
+
+/// Answers the opening hours again, and tells the widget if that changed;
+/// re-arms `flip` for the next change. False once the socket is gone.
+async fn recheck(
+    socket: &mut WebSocket,
+    site: &Site,
+    shown: &mut Availability,
+    next_change: &mut Option<Millis>,
+    flip: std::pin::Pin<&mut tokio::time::Sleep>,
+) -> bool {
+    let (now, change) = availability(site, shopkeep_store::sqlite::now());
+    *next_change = change;
+    flip.reset(tokio::time::Instant::now() + until(change));
+    if now == *shown {
+        return true;
+    }
+    *shown = now.clone();
+    ws::send(socket, &ServerFrame::Availability { availability: now }).await
 }
 
 /// Whether the site takes chats at `now` by its opening hours, and when that
