@@ -1,6 +1,7 @@
 // Offline mode in a real browser, with real mail: the widget's offline form when nobody is
-// online or the shop is closed, the mail it sends to the shop, the operator's answer by
-// mail, and the visitor's transcript printed, mailed and downloaded.
+// online, from the queue, or when the shop is closed; the mail it sends to the shop, the
+// operator's answer by mail, missed chats, and the visitor's transcript printed, mailed and
+// downloaded.
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { after, before, test } from 'node:test';
@@ -32,7 +33,15 @@ const dialogs = [];
 before(async () => {
   sink = await startSmtpSink();
   // Opening hours and the site's mail settings are an admin's to change; an admin answers chats too.
-  server = await startShopkeep({ role: 'admin', settings: sink.settings });
+  server = await startShopkeep({
+    role: 'admin',
+    settings: {
+      ...sink.settings,
+      // A chat is missed once its visitor has been gone this long (ms), checked this often.
+      SHOPKEEP__SERVER__MISSED_AFTER: '1500',
+      SHOPKEEP__SERVER__MISSED_INTERVAL: '250',
+    },
+  });
   browser = await launchChromium();
   operator = await (await browser.newContext({ viewport: { width: 1600, height: 900 } })).newPage();
   forbidDialogs(operator, dialogs);
@@ -184,6 +193,43 @@ test('the operator answers an offline message in the console and the answer is m
   assert.ok(mail.subject.includes(site.name), `the subject “${mail.subject}” names ${site.name}`);
   assert.ok(mail.html.includes(answer), 'the HTML part has the answer');
   assert.match(mail.headers.from, /chat@northwind\.test/);
+});
+
+test('a visitor waiting in the queue leaves a message instead', async () => {
+  await setStatus(operator, 'online');
+  const visitor = await newVisitor();
+  const question = 'Is the Summit 45 backpack back in stock soon?';
+  await widget(visitor).getByLabel('Message', { exact: true }).fill(question);
+  await widget(visitor).getByRole('button', { name: 'Send', exact: true }).click();
+  await visitor.getByRole('log').getByText(question).waitFor({ timeout: WAIT });
+  await inboxRow('Summit 45').waitFor({ timeout: WAIT });
+
+  await widget(visitor).getByRole('button', { name: 'Leave a message instead' }).click();
+  const message = 'No rush: please email me when the Summit 45 is back.';
+  await leaveMessage(visitor, { name: 'Ola Nordmann', email: 'ola@example.net', message });
+  const mail = await sink.waitFor((m) => sentTo(SHOP)(m) && m.text.includes(message), 'the message left from the queue');
+  assert.match(mail.headers['reply-to'], /ola@example\.net/);
+  await inboxRow('please email me').getByText('Offline message', { exact: true }).waitFor({ timeout: WAIT });
+  await visitor.context().close();
+});
+
+test('a visitor who leaves before anyone answers is a missed chat, marked in the console and mailed to the shop', async () => {
+  await setStatus(operator, 'online');
+  const visitor = await newVisitor();
+  const question = 'Can I return boots bought in the sale?';
+  await widget(visitor).getByLabel('Message', { exact: true }).fill(question);
+  await widget(visitor).getByRole('button', { name: 'Send', exact: true }).click();
+  await visitor.getByRole('log').getByText(question).waitFor({ timeout: WAIT });
+  await inboxRow('boots bought in the sale').waitFor({ timeout: WAIT });
+  await visitor.context().close();
+
+  await inboxRow('boots bought in the sale').getByText('Missed', { exact: true }).waitFor({ timeout: WAIT });
+  const mail = await sink.waitFor((m) => sentTo(SHOP)(m) && m.text.includes(question), 'the missed-chat mail');
+  assert.ok(mail.subject.includes(site.name), `the subject “${mail.subject}” names ${site.name}`);
+  assert.ok(mail.html.includes(question), 'the HTML part has the question');
+  // Mailed once, though the check goes on running.
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  assert.equal(sink.mails().filter((m) => sentTo(SHOP)(m) && m.text.includes(question)).length, 1);
 });
 
 test('the visitor prints, emails and downloads the transcript of a chat', async () => {
