@@ -7,4 +7,8 @@ import type { Receipts } from "./Receipts";
 /**
  * A conversation as its visitor sees it.
  */
-export type ConversationView = { id: ConversationId, status: ConversationStatus, assignee: AgentRef | null, last_seq: number, receipts: Receipts, };
+export type ConversationView = { id: ConversationId, status: ConversationStatus, 
+/**
+ * Left through the offline form: not a chat, the answer comes by email.
+ */
+offline?: boolean, assignee: AgentRef | null, last_seq: number, receipts: Receipts, };

@@ -89,6 +89,17 @@ describe('offline form', () => {
     expect(root.querySelector('#sk-text')).not.toBeNull();
   });
 
+  it('knows an offline message from a chat on a new tab, where nothing was remembered', () => {
+    // The tab that sent it is gone: only the server's view says it was an offline message.
+    sessionStorage.clear();
+    deliver(welcome({ operators_online: false, conversation: { ...view(1), status: 'waiting', offline: true } }));
+    expect(root.querySelector('form.of')).not.toBeNull();
+    // The same waiting conversation without the mark is a chat in the queue.
+    start();
+    deliver(welcome({ operators_online: false, conversation: { ...view(1), status: 'waiting' } }));
+    expect(root.querySelector('form.of')).toBeNull();
+  });
+
   it('leaves a chat that is going on alone, and follows opening hours as they change', () => {
     deliver(welcome({ operators_online: false, conversation: view(0) }));
     expect(root.querySelector('form.of')).toBeNull();

@@ -33,6 +33,10 @@ pub struct Receipts {
 pub struct ConversationView {
     pub id: ConversationId,
     pub status: ConversationStatus,
+    /// Left through the offline form: not a chat, the answer comes by email.
+    #[ts(as = "Option<bool>", optional)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub offline: bool,
     pub assignee: Option<AgentRef>,
     pub last_seq: Seq,
     pub receipts: Receipts,

@@ -202,10 +202,13 @@ async fn run(
     };
     let (mut available, mut next_change) = availability(&site, shopkeep_store::sqlite::now());
     let mut site_changes = state.hub.site_changes();
+    // Outside opening hours nobody takes chats, whoever is logged in: the
+    // launcher then says so too.
+    let mut shown_online = *online.borrow_and_update() && available.open;
     let welcome = ServerFrame::Welcome {
         visitor_id: visitor.id,
         token,
-        operators_online: *online.borrow_and_update(),
+        operators_online: shown_online,
         look: WidgetLook {
             site_name: site.name.clone(),
             color: site.color.clone(),
@@ -289,6 +292,10 @@ async fn run(
                 if !recheck(&mut socket, &conn.site, &mut available, &mut next_change, flip.as_mut()).await {
                     return;
                 }
+                let now_online = *online.borrow() && available.open;
+                if !tell_online(&mut socket, &mut shown_online, now_online).await {
+                    return;
+                }
             }
             changed = site_changes.recv() => {
                 let ours = match changed {
@@ -305,6 +312,10 @@ async fn run(
                     Err(error) => tracing::warn!(%error, "could not re-read the site's settings"),
                 }
                 if !recheck(&mut socket, &conn.site, &mut available, &mut next_change, flip.as_mut()).await {
+                    return;
+                }
+                let now_online = *online.borrow() && available.open;
+                if !tell_online(&mut socket, &mut shown_online, now_online).await {
                     return;
                 }
             }
@@ -340,8 +351,8 @@ async fn run(
                 None => return ws::close_with(socket, close::POLICY, "not reading").await,
             },
             Ok(()) = online.changed() => {
-                let operators_online = *online.borrow_and_update();
-                if !ws::send(&mut socket, &ServerFrame::Status { operators_online }).await {
+                let now_online = *online.borrow_and_update() && available.open;
+                if !tell_online(&mut socket, &mut shown_online, now_online).await {
                     return;
                 }
             }
@@ -351,6 +362,22 @@ async fn run(
             }
         }
     }
+}
+
+/// Sends `status` when whether someone takes chats now changed. False once the
+/// socket is gone.
+async fn tell_online(socket: &mut WebSocket, shown: &mut bool, now: bool) -> bool {
+    if *shown == now {
+        return true;
+    }
+    *shown = now;
+    ws::send(
+        socket,
+        &ServerFrame::Status {
+            operators_online: now,
+        },
+    )
+    .await
 }
 
 /// Answers the opening hours again, and tells the widget if that changed;
@@ -423,6 +450,7 @@ fn view(summary: &ConversationSummary) -> ConversationView {
     ConversationView {
         id: summary.id,
         status: summary.status,
+        offline: summary.offline,
         assignee: summary.assignee.clone(),
         last_seq: summary.last_seq,
         receipts: summary.receipts,

@@ -199,6 +199,12 @@ async fn an_offline_message_is_stored_shown_to_the_console_and_mailed_to_the_sho
         .await;
     assert_eq!(profile["identity"]["email"], "eve@example.net", "{profile}");
     assert_eq!(profile["identity"]["verified"], false);
+
+    // On the next page the widget learns it was an offline message, not a chat.
+    let token = welcome["token"].as_str().unwrap().to_owned();
+    let (_next_page, again) = app.visitor(Some(&token)).await;
+    assert_eq!(again["conversation"]["id"], conversation);
+    assert_eq!(again["conversation"]["offline"], true);
 }
 
 #[tokio::test]
@@ -576,4 +582,46 @@ async fn changing_the_hours_tells_connected_widgets() {
     let frame = visitor.until("availability").await;
     assert_eq!(frame["availability"]["open"], true);
     assert_eq!(frame["availability"]["back_at"], Value::Null);
+}
+
+#[tokio::test]
+async fn outside_opening_hours_the_widget_hears_that_nobody_is_online() {
+    let Some((opens, _)) = clock_in(60) else {
+        return;
+    };
+    let app = spawn_app_with(test_settings()).await;
+    let ada = admin(&app).await;
+    let (mut operator, _) = app.agent().await;
+    operator
+        .send(json!({"type": "set_status", "status": "online"}))
+        .await;
+    operator.until("status").await;
+    let mut settings = app.site.settings();
+    settings.hours = Some(hours_today(vec![OpenInterval {
+        open: opens,
+        close: "24:00".into(),
+    }]));
+    app.store
+        .update_site_settings(app.site.id, settings)
+        .await
+        .unwrap();
+
+    let (mut visitor, welcome) = app.visitor(None).await;
+    assert_eq!(welcome["availability"]["open"], false);
+    assert_eq!(
+        welcome["operators_online"], false,
+        "an operator is logged in, but the shop is closed"
+    );
+
+    let response = app
+        .call(
+            &ada,
+            Method::PATCH,
+            &format!("/api/v1/sites/{}", app.site.id),
+            Some(json!({"hours": null})),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let status = visitor.until("status").await;
+    assert_eq!(status["operators_online"], true);
 }

@@ -69,6 +69,8 @@ export class ChatStore {
   readonly current = signal<ConversationId | null>(null);
   /** Where the current conversation stands, as far as the views and events tell. */
   readonly status = signal<ConversationStatus | null>(null);
+  /** The current conversation was left through the offline form (the server says so). */
+  readonly currentOffline = signal(false);
   /** The name of the agent typing ('' when not given), or null. */
   readonly typing = signal<string | null>(null);
   /** The history is loading after a page load: not news for screen readers. */
@@ -94,7 +96,10 @@ export class ChatStore {
 
   /** The visitor's conversation waits for an operator (the offline message's does not count). */
   readonly queued = computed(
-    () => this.status.value === 'waiting' && this.current.value !== this.offline.left.value?.conversation_id,
+    () =>
+      this.status.value === 'waiting' &&
+      !this.currentOffline.value &&
+      this.current.value !== this.offline.left.value?.conversation_id,
   );
 
   /**
@@ -234,7 +239,10 @@ export class ChatStore {
           this.showTyping(null);
           return;
         case 'event':
-          if (frame.event.conversation_id !== this.current.value) this.current.value = frame.event.conversation_id;
+          if (frame.event.conversation_id !== this.current.value) {
+            this.current.value = frame.event.conversation_id;
+            this.currentOffline.value = false;
+          }
           return this.apply(this.sync.event(frame.event));
         case 'history': {
           const step = this.sync.history(frame);
@@ -272,6 +280,7 @@ export class ChatStore {
     this.operatorsOnline.value = welcome.operators_online;
     const view = welcome.conversation;
     this.status.value = view?.status ?? null;
+    this.currentOffline.value = !!view?.offline;
     if (view) {
       this.current.value = view.id;
       this.setReceipts(view.id, view.receipts);
@@ -289,6 +298,7 @@ export class ChatStore {
   private adopt(view: ConversationView, history: boolean): void {
     this.current.value = view.id;
     this.status.value = view.status;
+    this.currentOffline.value = !!view.offline;
     this.setReceipts(view.id, view.receipts);
     const request = this.sync.view(view);
     if (request && this.connection.send({ type: 'sync', ...request })) this.loadingHistory.value ||= history;
@@ -318,6 +328,8 @@ export class ChatStore {
     const status = this.status.peek();
     if (ack.conversation_id !== this.current.peek() || !status || status === 'closed') this.status.value = 'waiting';
     this.current.value = ack.conversation_id;
+    // A chat message: whatever the conversation began as, the visitor now waits for a person.
+    this.currentOffline.value = false;
     this.error.value = null;
   }
 
