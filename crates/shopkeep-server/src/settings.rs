@@ -158,6 +158,8 @@ pub struct Limits {
     pub offline_messages_per_minute: u32,
     /// Offline-form messages per IP per minute, across its sockets.
     pub offline_messages_per_ip_per_minute: u32,
+    /// Offline-form messages per site per hour, from all addresses together.
+    pub offline_messages_per_site_per_hour: u32,
     /// Transcript mails a visitor socket may ask for per minute.
     pub transcripts_per_minute: u32,
     /// Transcript mails per IP per minute, across its sockets.
@@ -191,6 +193,7 @@ impl Default for Limits {
             sockets_per_ip: 200,
             offline_messages_per_minute: 3,
             offline_messages_per_ip_per_minute: 5,
+            offline_messages_per_site_per_hour: 300,
             transcripts_per_minute: 3,
             transcripts_per_ip_per_minute: 10,
         }

@@ -5,6 +5,7 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use shopkeep_core::ids::SiteId;
 use shopkeep_store::Store;
 
 use crate::auth::password::Hasher;
@@ -36,6 +37,8 @@ pub struct Limiters {
     pub new_visitors: DefaultKeyedRateLimiter<IpAddr>,
     /// Offline-form messages, so one address cannot fill the shop's mailbox.
     pub offline_messages: DefaultKeyedRateLimiter<IpAddr>,
+    /// Offline-form messages per site, whatever their addresses.
+    pub offline_messages_per_site: DefaultKeyedRateLimiter<SiteId>,
     /// Transcript mails, so one address cannot mail strangers through us.
     pub transcripts: DefaultKeyedRateLimiter<IpAddr>,
 }
@@ -55,6 +58,10 @@ impl Limiters {
             transcripts: RateLimiter::keyed(per_minute(
                 settings.limits.transcripts_per_ip_per_minute,
             )),
+            offline_messages_per_site: RateLimiter::keyed(Quota::per_hour(
+                NonZeroU32::new(settings.limits.offline_messages_per_site_per_hour.max(1))
+                    .unwrap_or(NonZeroU32::MIN),
+            )),
         }
     }
 
@@ -64,6 +71,7 @@ impl Limiters {
         self.new_visitors.retain_recent();
         self.offline_messages.retain_recent();
         self.transcripts.retain_recent();
+        self.offline_messages_per_site.retain_recent();
     }
 }
 

@@ -141,6 +141,7 @@ visitor_messages_per_minute = 30 # per visitor socket
 sockets_per_ip = 200
 offline_messages_per_minute = 3         # offline-form messages per visitor socket
 offline_messages_per_ip_per_minute = 5  # offline-form messages per IP
+offline_messages_per_site_per_hour = 300  # offline-form messages per site, all addresses
 transcripts_per_minute = 3              # transcript mails per visitor socket
 transcripts_per_ip_per_minute = 10      # transcript mails per IP
 

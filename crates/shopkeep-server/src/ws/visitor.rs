@@ -692,6 +692,13 @@ impl Connection {
                 .offline_messages
                 .check_key(&self.ip)
                 .is_err()
+            // Many addresses at once must not fill the shop's mailbox or the disk either.
+            || self
+                .state
+                .limiters
+                .offline_messages_per_site
+                .check_key(&self.site.id)
+                .is_err()
         {
             return Err(with_id(ws::error(
                 ErrorCode::RateLimited,

@@ -334,6 +334,38 @@ async fn offline_messages_are_rate_limited_per_address_while_another_address_is_
 }
 
 #[tokio::test]
+async fn a_flood_from_many_addresses_is_capped_per_site() {
+    let sink = SmtpSink::start().await;
+    let mut settings = mail_to(sink.port);
+    settings.tracking.trusted_proxies = vec!["127.0.0.1".parse::<TrustedProxy>().unwrap()];
+    settings.limits.offline_messages_per_site_per_hour = 2;
+    let app = spawn_app_with(settings).await;
+    set_site_mail(&app, notify_only()).await;
+
+    let mut answers = Vec::new();
+    for (index, ip) in ["203.0.113.1", "203.0.113.2", "203.0.113.3"]
+        .into_iter()
+        .enumerate()
+    {
+        let (mut visitor, _) = app
+            .visitor_with(json!({}), &[("x-forwarded-for", ip)])
+            .await;
+        visitor.send(form(&format!("o{index}"))).await;
+        answers.push(visitor.next().await["type"].clone());
+    }
+
+    assert_eq!(answers, vec!["offline_ack", "offline_ack", "error"]);
+    sink.wait_for(2).await;
+    a_few_polls().await;
+    assert_eq!(
+        sink.received().len(),
+        2,
+        "the third never reached the mailbox"
+    );
+    assert_eq!(offline_count(&app).await, 2, "nor the disk");
+}
+
+#[tokio::test]
 async fn offline_messages_are_rate_limited_per_socket() {
     let sink = SmtpSink::start().await;
     let mut settings = mail_to(sink.port);
