@@ -375,20 +375,19 @@ impl Hub {
         let Some(contact) = conversation.contact_id else {
             return;
         };
-        let others: Vec<VisitorId> = self
-            .lock_contacts()
-            .get(&contact)
-            .map(|visitors| {
-                visitors
-                    .keys()
-                    .filter(|v| **v != conversation.visitor_id)
-                    .copied()
-                    .collect()
-            })
-            .unwrap_or_default();
-        for visitor in others {
-            self.to_visitor(visitor, frame);
+        for visitor in self.contact_devices(contact) {
+            if visitor != conversation.visitor_id {
+                self.to_visitor(visitor, frame);
+            }
         }
+    }
+
+    /// The connected visitors verified as `contact`: the customer's devices online now.
+    pub fn contact_devices(&self, contact: ContactId) -> Vec<VisitorId> {
+        self.lock_contacts()
+            .get(&contact)
+            .map(|visitors| visitors.keys().copied().collect())
+            .unwrap_or_default()
     }
 
     pub fn to_visitor(&self, visitor: VisitorId, frame: &Frame) {

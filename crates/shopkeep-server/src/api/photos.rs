@@ -8,7 +8,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use shopkeep_core::ids::StaffId;
-use shopkeep_store::StaffPhoto;
+use shopkeep_store::{Staff, StaffPhoto};
 
 use crate::auth::csrf;
 use crate::auth::routes::{MeResponse, me_of};
@@ -18,6 +18,14 @@ use crate::state::AppState;
 
 /// Largest photo; the console scales pictures down before uploading.
 pub const MAX_PHOTO_BYTES: usize = 60 * 1024;
+
+/// The path the console and the widget load a member of staff's photo from,
+/// versioned so a new photo is not hidden by a cached old one.
+pub fn photo_path(staff: &Staff) -> Option<String> {
+    staff
+        .photo_at
+        .map(|at| format!("/v1/staff/{}/photo?v={at}", staff.id))
+}
 
 /// The image type, judged by the bytes themselves, never by what the client says.
 pub fn sniff(data: &[u8]) -> Option<&'static str> {

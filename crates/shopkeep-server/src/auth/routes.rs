@@ -37,7 +37,7 @@ pub fn me_of(staff: &Staff) -> Me {
         role: staff.role,
         status: staff.status,
         lang: staff.lang.clone(),
-        photo: crate::tracking::invitations::photo_path(staff),
+        photo: crate::api::photos::photo_path(staff),
     }
 }
 

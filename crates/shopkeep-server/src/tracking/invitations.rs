@@ -8,17 +8,10 @@ use shopkeep_core::protocol::visitor;
 use shopkeep_core::tracking::InvitationView;
 use shopkeep_store::Staff;
 
+use crate::api::photos::photo_path;
 use crate::hub::to_frame;
 use crate::state::AppState;
 use crate::tracking::live::{InviteError, NewInvitation};
-
-/// The path the widget loads an operator's photo from, versioned so a new photo
-/// is not hidden by a cached old one.
-pub fn photo_path(staff: &Staff) -> Option<String> {
-    staff
-        .photo_at
-        .map(|at| format!("/v1/staff/{}/photo?v={at}", staff.id))
-}
 
 /// Shows `text` from `agent` to a visitor on the site now.
 pub fn invite(
@@ -32,12 +25,13 @@ pub fn invite(
         id: agent.id,
         name: agent.name.clone(),
     };
+    let photo = photo_path(agent);
     let now = shopkeep_store::sqlite::now();
     let view = state.tracker.invite(
         visitor,
         NewInvitation {
             agent: agent_ref.clone(),
-            photo: photo_path(agent),
+            photo: photo.clone(),
             rule,
             text: text.clone(),
         },
@@ -46,7 +40,7 @@ pub fn invite(
     let frame = to_frame(&visitor::ServerFrame::Invitation {
         invitation_id: view.id,
         agent: Some(agent_ref),
-        photo: photo_path(agent),
+        photo,
         text,
     });
     state.hub.to_visitor(visitor, &frame);

@@ -130,7 +130,7 @@ impl Tracker {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// A socket of a tracked visitor opened. Returns the visit it belongs to.
+    /// A socket of a tracked visitor opened; the visit is found on its first page.
     pub fn arrive(&self, arrival: Arrival, now: Millis) {
         let mut inner = self.lock();
         let visitor = arrival.visitor;
@@ -337,7 +337,7 @@ impl Tracker {
         }
     }
 
-    /// The visitor's current page language, for texts shown to them.
+    /// The visitor's live row, when they are on the site now.
     pub fn live(&self, visitor: VisitorId) -> Option<LiveVisitor> {
         self.lock().visitors.get(&visitor).map(|e| e.row.clone())
     }
@@ -517,19 +517,12 @@ impl Tracker {
             conversation_id: summary.id,
             assignee: summary.assignee.clone(),
         });
-        let mut inner = self.lock();
         // The conversation's own visitor, and a verified customer's other devices.
-        let rows: Vec<VisitorId> = match summary.contact_id {
-            None => vec![summary.visitor_id],
-            Some(contact) => inner
-                .visitors
-                .iter()
-                .filter(|(id, entry)| {
-                    **id == summary.visitor_id || entry.row.identity.contact_id == Some(contact)
-                })
-                .map(|(id, _)| *id)
-                .collect(),
-        };
+        let mut rows = vec![summary.visitor_id];
+        if let Some(contact) = summary.contact_id {
+            rows.extend(self.hub.contact_devices(contact));
+        }
+        let mut inner = self.lock();
         for id in rows {
             let Some(entry) = inner.visitors.get_mut(&id) else {
                 continue;

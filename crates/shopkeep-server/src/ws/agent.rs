@@ -11,11 +11,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use shopkeep_core::event::Author;
 use shopkeep_core::ids::{ConversationId, Seq, VisitorId};
+use shopkeep_core::protocol::ErrorCode;
 use shopkeep_core::protocol::agent::{ClientFrame, ServerFrame};
-use shopkeep_core::protocol::shared::{
-    Ack, AgentRef, ConversationSummary, ErrorFrame, History, Side,
-};
-use shopkeep_core::protocol::{ErrorCode, MAX_SYNC_EVENTS};
+use shopkeep_core::protocol::shared::{Ack, AgentRef, ConversationSummary, ErrorFrame, Side};
 use shopkeep_core::rules::MAX_INVITATION_CHARS;
 use shopkeep_core::staff::AgentStatus;
 use shopkeep_core::text::{ClientMsgId, MessageText};
@@ -233,17 +231,8 @@ impl Connection {
 
     async fn sync(&self, id: ConversationId, after: Seq) -> Result<ServerFrame, ErrorFrame> {
         let summary = self.conversation(id).await?;
-        let events = self
-            .state
-            .store
-            .events_after(id, after, MAX_SYNC_EVENTS)
-            .await
-            .map_err(|error| ws::store_error(&error))?;
-        Ok(ServerFrame::History(History {
-            conversation_id: id,
-            last_seq: summary.last_seq,
-            events,
-        }))
+        let history = ws::history(self.state.store.as_ref(), &summary, after).await?;
+        Ok(ServerFrame::History(history))
     }
 
     async fn take(&self, id: ConversationId) -> Result<(), ErrorFrame> {

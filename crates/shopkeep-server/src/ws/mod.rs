@@ -6,9 +6,10 @@ pub mod visitor;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use serde::de::DeserializeOwned;
-use shopkeep_core::protocol::shared::ErrorFrame;
-use shopkeep_core::protocol::{ErrorCode, MAX_FRAME_BYTES};
-use shopkeep_store::StoreError;
+use shopkeep_core::ids::Seq;
+use shopkeep_core::protocol::shared::{ConversationSummary, ErrorFrame, History};
+use shopkeep_core::protocol::{ErrorCode, MAX_FRAME_BYTES, MAX_SYNC_EVENTS};
+use shopkeep_store::{Store, StoreError};
 
 use crate::hub::{Frame, to_frame};
 
@@ -33,6 +34,24 @@ pub fn error(code: ErrorCode, message: impl Into<String>) -> ErrorFrame {
 pub fn store_error(error: &StoreError) -> ErrorFrame {
     let (_, code, message) = crate::error::describe(error);
     self::error(code, message)
+}
+
+/// Events of a conversation after `after`, answering a `sync` of either side;
+/// the caller has checked that the conversation is theirs to see.
+pub async fn history(
+    store: &dyn Store,
+    conversation: &ConversationSummary,
+    after: Seq,
+) -> Result<History, ErrorFrame> {
+    let events = store
+        .events_after(conversation.id, after, MAX_SYNC_EVENTS)
+        .await
+        .map_err(|error| store_error(&error))?;
+    Ok(History {
+        conversation_id: conversation.id,
+        last_seq: conversation.last_seq,
+        events,
+    })
 }
 
 /// Parses one client frame: `bad_json` when it is not JSON at all,

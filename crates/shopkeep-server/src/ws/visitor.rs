@@ -19,11 +19,11 @@ use shopkeep_core::conversation::ConversationStatus;
 use shopkeep_core::email::{EmailAddress, HeaderText};
 use shopkeep_core::hours::Schedule;
 use shopkeep_core::ids::{ContactId, ConversationId, InvitationId, Seq, VisitorId};
+use shopkeep_core::protocol::ErrorCode;
 use shopkeep_core::protocol::agent;
-use shopkeep_core::protocol::shared::{Ack, ConversationView, ErrorFrame, History};
+use shopkeep_core::protocol::shared::{Ack, ConversationView, ErrorFrame};
 use shopkeep_core::protocol::shared::{ConversationSummary, Side};
 use shopkeep_core::protocol::visitor::{Availability, ClientFrame, ServerFrame, WidgetLook};
-use shopkeep_core::protocol::{ErrorCode, MAX_SYNC_EVENTS};
 use shopkeep_core::text::{ClientMsgId, MAX_NAME_CHARS, MessageText};
 use shopkeep_core::tracking::{ChatRef, Identity};
 use shopkeep_core::{identity, privacy, site};
@@ -1011,17 +1011,8 @@ impl Connection {
 
     async fn sync(&self, id: ConversationId, after: Seq) -> Result<ServerFrame, ErrorFrame> {
         let summary = self.own(id).await?;
-        let events = self
-            .state
-            .store
-            .events_after(id, after, MAX_SYNC_EVENTS)
-            .await
-            .map_err(|error| ws::store_error(&error))?;
-        Ok(ServerFrame::History(History {
-            conversation_id: id,
-            last_seq: summary.last_seq,
-            events,
-        }))
+        let history = ws::history(self.state.store.as_ref(), &summary, after).await?;
+        Ok(ServerFrame::History(history))
     }
 
     async fn received(&self, id: ConversationId, seq: Seq) -> Result<(), ErrorFrame> {

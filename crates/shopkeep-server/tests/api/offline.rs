@@ -499,11 +499,28 @@ async fn answers_in_a_live_chat_are_not_mailed() {
     assert!(sink.received().is_empty());
 }
 
-/// Hours in UTC with today (a weekday in UTC) open only in `open`, every
-/// other day closed, so the expected answers follow from the clock.
-fn hours_today(open: Vec<OpenInterval>) -> BusinessHours {
-    let today = jiff::Timestamp::now()
+/// A fixed-offset zone where it is now between noon and one o'clock, so that
+/// "today" and "in an hour" never cross midnight, whenever the test runs.
+fn midday_zone() -> (String, jiff::tz::TimeZone) {
+    let utc_hour = jiff::Timestamp::now()
         .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .hour();
+    let offset = 12 - i32::from(utc_hour);
+    // POSIX-style names: Etc/GMT-3 is three hours *ahead* of UTC.
+    let name = match offset {
+        0 => "Etc/GMT".to_owned(),
+        ahead if ahead > 0 => format!("Etc/GMT-{ahead}"),
+        behind => format!("Etc/GMT+{}", -behind),
+    };
+    let zone = jiff::tz::TimeZone::get(&name).expect("the bundled tz database has Etc zones");
+    (name, zone)
+}
+
+/// Hours in `zone` with today open only in `open`, every other day closed, so
+/// the expected answers follow from the clock.
+fn hours_today(zone: &(String, jiff::tz::TimeZone), open: Vec<OpenInterval>) -> BusinessHours {
+    let today = jiff::Timestamp::now()
+        .to_zoned_datetime(zone.1.clone())
         .weekday();
     let mut weekly = WeeklyHours::default();
     let day = match today {
@@ -517,41 +534,44 @@ fn hours_today(open: Vec<OpenInterval>) -> BusinessHours {
     };
     *day = open;
     BusinessHours {
-        time_zone: "UTC".into(),
+        time_zone: zone.0.clone(),
         weekly,
         holidays: Vec::new(),
     }
 }
 
-/// `HH:MM` of now plus `minutes`, in UTC; `None` when that is another day.
-fn clock_in(minutes: i64) -> Option<(String, jiff::Timestamp)> {
-    let now = jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC);
-    let later = now
+/// `HH:MM` in `zone` of now plus `minutes` (at most an hour: still today at midday).
+fn clock_in(zone: &(String, jiff::tz::TimeZone), minutes: i64) -> (String, jiff::Timestamp) {
+    let later = jiff::Timestamp::now()
+        .to_zoned_datetime(zone.1.clone())
         .checked_add(jiff::SignedDuration::from_mins(minutes))
-        .ok()?;
-    if later.date() != now.date() {
-        return None;
-    }
-    let at = later.with().second(0).subsec_nanosecond(0).build().ok()?;
-    Some((
+        .expect("a time an hour from now");
+    let at = later
+        .with()
+        .second(0)
+        .subsec_nanosecond(0)
+        .build()
+        .expect("a whole minute");
+    (
         format!("{:02}:{:02}", at.hour(), at.minute()),
         at.timestamp(),
-    ))
+    )
 }
 
 #[tokio::test]
 async fn closed_hours_say_when_the_shop_opens_again() {
-    // Opens two minutes from now, today; near midnight, the test picks the
-    // whole week closed but one interval that starts later today, or skips.
-    let Some((opens, opens_at)) = clock_in(2) else {
-        return;
-    };
+    // Opens two minutes from now, today.
+    let zone = midday_zone();
+    let (opens, opens_at) = clock_in(&zone, 2);
     let app = spawn_app_with(test_settings()).await;
     let mut settings = app.site.settings();
-    settings.hours = Some(hours_today(vec![OpenInterval {
-        open: opens.clone(),
-        close: "24:00".into(),
-    }]));
+    settings.hours = Some(hours_today(
+        &zone,
+        vec![OpenInterval {
+            open: opens.clone(),
+            close: "24:00".into(),
+        }],
+    ));
     app.store
         .update_site_settings(app.site.id, settings)
         .await
@@ -566,7 +586,7 @@ async fn closed_hours_say_when_the_shop_opens_again() {
         opens_at.as_millisecond(),
         "{availability}"
     );
-    assert_eq!(availability["time_zone"], "UTC");
+    assert_eq!(availability["time_zone"], zone.0.as_str());
 }
 
 async fn admin(app: &TestApp) -> StaffLogin {
@@ -576,18 +596,20 @@ async fn admin(app: &TestApp) -> StaffLogin {
 
 #[tokio::test]
 async fn changing_the_hours_tells_connected_widgets() {
-    let Some((opens, _)) = clock_in(60) else {
-        return;
-    };
+    let zone = midday_zone();
+    let (opens, _) = clock_in(&zone, 60);
     let app = spawn_app_with(test_settings()).await;
     let ada = admin(&app).await;
     let (mut visitor, welcome) = app.visitor(None).await;
     assert_eq!(welcome["availability"]["open"], true);
 
-    let closed = hours_today(vec![OpenInterval {
-        open: opens,
-        close: "24:00".into(),
-    }]);
+    let closed = hours_today(
+        &zone,
+        vec![OpenInterval {
+            open: opens,
+            close: "24:00".into(),
+        }],
+    );
     let response = app
         .call(
             &ada,
@@ -618,9 +640,8 @@ async fn changing_the_hours_tells_connected_widgets() {
 
 #[tokio::test]
 async fn outside_opening_hours_the_widget_hears_that_nobody_is_online() {
-    let Some((opens, _)) = clock_in(60) else {
-        return;
-    };
+    let zone = midday_zone();
+    let (opens, _) = clock_in(&zone, 60);
     let app = spawn_app_with(test_settings()).await;
     let ada = admin(&app).await;
     let (mut operator, _) = app.agent().await;
@@ -629,10 +650,13 @@ async fn outside_opening_hours_the_widget_hears_that_nobody_is_online() {
         .await;
     operator.until("status").await;
     let mut settings = app.site.settings();
-    settings.hours = Some(hours_today(vec![OpenInterval {
-        open: opens,
-        close: "24:00".into(),
-    }]));
+    settings.hours = Some(hours_today(
+        &zone,
+        vec![OpenInterval {
+            open: opens,
+            close: "24:00".into(),
+        }],
+    ));
     app.store
         .update_site_settings(app.site.id, settings)
         .await

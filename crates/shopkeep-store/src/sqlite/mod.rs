@@ -35,7 +35,7 @@ use crate::model::{
     OfflineMessage, Posted, Session, Site, SiteSettings, SmtpSettings, Staff, StaffPhoto,
     TrackingBatch, Transitioned, Visitor,
 };
-use writer::{Writer, backend};
+use writer::{Writer, backend, found};
 
 pub use conversations::now;
 
@@ -268,15 +268,14 @@ impl Store for SqliteStore {
         self.writer
             .write(move |conn| {
                 Box::pin(async move {
-                    let updated = sqlx::query("UPDATE staff SET password_hash = ? WHERE id = ?")
-                        .bind(&password_hash)
-                        .bind(id.as_uuid())
-                        .execute(&mut *conn)
-                        .await
-                        .map_err(backend)?;
-                    if updated.rows_affected() == 0 {
-                        return Err(StoreError::NotFound);
-                    }
+                    found(
+                        sqlx::query("UPDATE staff SET password_hash = ? WHERE id = ?")
+                            .bind(&password_hash)
+                            .bind(id.as_uuid())
+                            .execute(&mut *conn)
+                            .await
+                            .map_err(backend)?,
+                    )?;
                     sqlx::query("DELETE FROM sessions WHERE staff_id = ?")
                         .bind(id.as_uuid())
                         .execute(conn)
@@ -690,21 +689,19 @@ impl Store for SqliteStore {
             .write(move |conn| {
                 Box::pin(async move {
                     let hours = settings.hours.as_ref().map(to_json).transpose()?;
-                    let changed = sqlx::query(
-                        "UPDATE sites SET tracking = ?, greetings = ?, hours = ?, mail = ? WHERE id = ?",
-                    )
-                            .bind(to_json(&settings.tracking)?)
-                            .bind(to_json(&settings.greetings)?)
-                            .bind(hours)
-                            .bind(to_json(&settings.mail)?)
-                            .bind(id.as_uuid())
-                            .execute(&mut *conn)
-                            .await
-                            .map_err(backend)?
-                            .rows_affected();
-                    if changed == 0 {
-                        return Err(StoreError::NotFound);
-                    }
+                    found(
+                        sqlx::query(
+                            "UPDATE sites SET tracking = ?, greetings = ?, hours = ?, mail = ? WHERE id = ?",
+                        )
+                        .bind(to_json(&settings.tracking)?)
+                        .bind(to_json(&settings.greetings)?)
+                        .bind(hours)
+                        .bind(to_json(&settings.mail)?)
+                        .bind(id.as_uuid())
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(backend)?,
+                    )?;
                     fetch_site(conn, "id", SiteLookup::Id(id))
                         .await?
                         .ok_or(StoreError::NotFound)

@@ -14,7 +14,7 @@ use crate::error::{Result, StoreError};
 use crate::model::{Claims, Contact, Identified, NewVisit, StaffPhoto, TrackingBatch, Visitor};
 use crate::sqlite::conversations::now;
 use crate::sqlite::rows;
-use crate::sqlite::writer::backend;
+use crate::sqlite::writer::{backend, found};
 
 /// Pages kept per visit when reading a visit back.
 const PAGES_PER_VISIT: i64 = 100;
@@ -146,10 +146,7 @@ pub(crate) async fn save_claims(
     .execute(conn)
     .await
     .map_err(backend)?;
-    if updated.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    found(updated)
 }
 
 pub(crate) async fn set_attributes(
@@ -157,17 +154,13 @@ pub(crate) async fn set_attributes(
     id: VisitorId,
     attributes: &Attributes,
 ) -> Result<()> {
-    let changed = sqlx::query("UPDATE visitors SET attributes = ? WHERE id = ?")
+    let updated = sqlx::query("UPDATE visitors SET attributes = ? WHERE id = ?")
         .bind(attributes.to_json())
         .bind(id.as_uuid())
         .execute(conn)
         .await
-        .map_err(backend)?
-        .rows_affected();
-    if changed == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+        .map_err(backend)?;
+    found(updated)
 }
 
 pub(crate) async fn contact_visitors(
@@ -414,31 +407,24 @@ pub(crate) async fn update_rule(
     id: RuleId,
     draft: RuleDraft,
 ) -> Result<Rule> {
-    let changed = sqlx::query("UPDATE rules SET body = ?, updated_at = ? WHERE id = ?")
+    let updated = sqlx::query("UPDATE rules SET body = ?, updated_at = ? WHERE id = ?")
         .bind(draft_json(&draft)?)
         .bind(now())
         .bind(id.as_uuid())
         .execute(&mut *conn)
         .await
-        .map_err(backend)?
-        .rows_affected();
-    if changed == 0 {
-        return Err(StoreError::NotFound);
-    }
+        .map_err(backend)?;
+    found(updated)?;
     rule(conn, id).await?.ok_or(StoreError::NotFound)
 }
 
 pub(crate) async fn delete_rule(conn: &mut SqliteConnection, id: RuleId) -> Result<()> {
-    let changed = sqlx::query("DELETE FROM rules WHERE id = ?")
+    let deleted = sqlx::query("DELETE FROM rules WHERE id = ?")
         .bind(id.as_uuid())
         .execute(conn)
         .await
-        .map_err(backend)?
-        .rows_affected();
-    if changed == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+        .map_err(backend)?;
+    found(deleted)
 }
 
 pub(crate) async fn set_photo(

@@ -88,6 +88,15 @@ pub(crate) fn backend(error: sqlx::Error) -> StoreError {
     StoreError::Backend(error.to_string())
 }
 
+/// A statement that names one row by id: `NotFound` when it touched none.
+pub(crate) fn found(result: sqlx::sqlite::SqliteQueryResult) -> Result<(), StoreError> {
+    if result.rows_affected() == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
 #[derive(Clone)]
 pub(crate) struct Writer {
     jobs: mpsc::Sender<Box<dyn Job>>,

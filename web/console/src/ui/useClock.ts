@@ -1,26 +1,32 @@
 import { signal, type ReadonlySignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 
-const TICK_MS = 1_000;
-const clock = signal(Date.now());
-let users = 0;
-let timer: ReturnType<typeof setInterval> | undefined;
+/**
+ * A hook for a clock that ticks every `tickMs` while any component uses it, and
+ * stops when the last one unmounts.
+ */
+export function sharedClock(tickMs: number): () => ReadonlySignal<number> {
+  const clock = signal(Date.now());
+  let users = 0;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  return () => {
+    useEffect(() => {
+      if (users++ === 0) {
+        clock.value = Date.now();
+        timer = setInterval(() => {
+          clock.value = Date.now();
+        }, tickMs);
+      }
+      return () => {
+        if (--users === 0) clearInterval(timer);
+      };
+    }, []);
+    return clock;
+  };
+}
 
 /**
- * A clock ticking every second while any component uses it. Components that read
- * `.value` re-render each tick, so only the small ones showing running times should.
+ * A clock ticking every second. Components that read `.value` re-render each tick,
+ * so only the small ones showing running times should.
  */
-export function useClock(): ReadonlySignal<number> {
-  useEffect(() => {
-    if (users++ === 0) {
-      clock.value = Date.now();
-      timer = setInterval(() => {
-        clock.value = Date.now();
-      }, TICK_MS);
-    }
-    return () => {
-      if (--users === 0) clearInterval(timer);
-    };
-  }, []);
-  return clock;
-}
+export const useClock = sharedClock(1_000);
