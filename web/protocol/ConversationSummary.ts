@@ -3,6 +3,7 @@ import type { AgentRef } from "./AgentRef";
 import type { ContactId } from "./ContactId";
 import type { ConversationId } from "./ConversationId";
 import type { ConversationStatus } from "./ConversationStatus";
+import type { DepartmentRef } from "./DepartmentRef";
 import type { Event } from "./Event";
 import type { Receipts } from "./Receipts";
 import type { SiteId } from "./SiteId";
@@ -27,7 +28,35 @@ missed?: boolean,
 /**
  * Short label for the visitor ("Visitor 3f9a" until they give a name).
  */
-visitor_label: string, status: ConversationStatus, assignee: AgentRef | null, last_seq: number, receipts: Receipts, 
+visitor_label: string, status: ConversationStatus, assignee: AgentRef | null, 
+/**
+ * Staff who joined besides the holder.
+ */
+participants: Array<AgentRef>, 
+/**
+ * The department whose queue and members it belongs to; none = the site's.
+ */
+department: DepartmentRef | null, 
+/**
+ * Staff-only labels, lower case.
+ */
+tags: Array<string>, 
+/**
+ * Since when the visitor's latest message is unanswered by staff.
+ */
+unanswered_since: number | null, 
+/**
+ * When the current holder got it (taken, routed or transferred).
+ */
+assigned_at: number | null, 
+/**
+ * The last seq of all events, staff-only ones included.
+ */
+last_seq: number, 
+/**
+ * The last seq the visitor can see.
+ */
+visible_seq: number, receipts: Receipts, 
 /**
  * The latest message, for the inbox preview.
  */

@@ -11,4 +11,12 @@ export type ConversationView = { id: ConversationId, status: ConversationStatus,
 /**
  * Left through the offline form: not a chat, the answer comes by email.
  */
-offline?: boolean, assignee: AgentRef | null, last_seq: number, receipts: Receipts, };
+offline?: boolean, assignee: AgentRef | null, 
+/**
+ * Staff who joined besides the holder (a supervisor stepping in).
+ */
+participants: Array<AgentRef>, 
+/**
+ * The last seq the visitor can see (staff-only events are not counted).
+ */
+last_seq: number, receipts: Receipts, };

@@ -10,4 +10,9 @@ export type Event = { conversation_id: ConversationId, seq: number, at: number, 
 /**
  * The sender's idempotency key, so the sender can match its optimistic copy.
  */
-client_msg_id?: string, };
+client_msg_id?: string, 
+/**
+ * For visitors: the seq of the previous event they can see, when staff-only
+ * events lie between (it is not `seq - 1`), so the gap is not waited for.
+ */
+visible_prev?: number, };

@@ -11,4 +11,12 @@ agent_delivered: number,
 /**
  * Highest seq the visitor's widget has received.
  */
-visitor_delivered: number, };
+visitor_delivered: number, 
+/**
+ * Highest seq a member of staff has had on screen.
+ */
+agent_read: number, 
+/**
+ * Highest seq the visitor has had on screen (chat open, tab visible).
+ */
+visitor_read: number, };

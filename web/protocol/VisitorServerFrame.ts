@@ -2,12 +2,15 @@
 import type { Ack } from "./Ack";
 import type { AgentRef } from "./AgentRef";
 import type { Availability } from "./Availability";
+import type { ChatOptions } from "./ChatOptions";
 import type { ConversationId } from "./ConversationId";
 import type { ConversationView } from "./ConversationView";
+import type { DepartmentChoice } from "./DepartmentChoice";
 import type { ErrorFrame } from "./ErrorFrame";
 import type { Event } from "./Event";
 import type { History } from "./History";
 import type { InvitationId } from "./InvitationId";
+import type { QueuePlace } from "./QueuePlace";
 import type { Receipts } from "./Receipts";
 import type { Side } from "./Side";
 import type { VisitorId } from "./VisitorId";
@@ -24,8 +27,12 @@ conversation: ConversationView | null,
 /**
  * Opening hours and the offline form; absent from older servers.
  */
-availability?: Availability, } | { "type": "identified", verified: boolean, greeting: string | null, conversation: ConversationView | null, } | { "type": "invitation", invitation_id: InvitationId, agent: AgentRef | null, 
+availability?: Availability, 
+/**
+ * Department choice and sneak peek; absent from older servers.
+ */
+chat?: ChatOptions, } | { "type": "identified", verified: boolean, greeting: string | null, conversation: ConversationView | null, } | { "type": "invitation", invitation_id: InvitationId, agent: AgentRef | null, 
 /**
  * Path of the operator's photo on this server (`/v1/staff/<id>/photo`), if any.
  */
-photo: string | null, text: string, } | { "type": "conversation", conversation: ConversationView, } | { "type": "offline_ack", client_msg_id: string, conversation_id: ConversationId, } | { "type": "transcript_queued", conversation_id: ConversationId, } | { "type": "availability", availability: Availability, } | { "type": "event", event: Event, } | { "type": "ack" } & Ack | { "type": "history" } & History | { "type": "status", operators_online: boolean, } | { "type": "typing", conversation_id: ConversationId, side: Side, name?: string, active: boolean, } | { "type": "receipts", conversation_id: ConversationId, receipts: Receipts, } | { "type": "error" } & ErrorFrame | { "type": "reconnect", after_ms: number, } | { "type": "pong" };
+photo: string | null, text: string, } | { "type": "conversation", conversation: ConversationView, } | { "type": "offline_ack", client_msg_id: string, conversation_id: ConversationId, } | { "type": "transcript_queued", conversation_id: ConversationId, } | { "type": "availability", availability: Availability, } | { "type": "event", event: Event, } | { "type": "ack" } & Ack | { "type": "history" } & History | { "type": "status", operators_online: boolean, departments?: Array<DepartmentChoice>, } | { "type": "queue", conversation_id: ConversationId, place: QueuePlace | null, } | { "type": "typing", conversation_id: ConversationId, side: Side, name?: string, active: boolean, } | { "type": "receipts", conversation_id: ConversationId, receipts: Receipts, } | { "type": "error" } & ErrorFrame | { "type": "reconnect", after_ms: number, } | { "type": "pong" };

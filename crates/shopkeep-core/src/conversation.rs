@@ -1,8 +1,10 @@
 //! The conversation state machine: pure decisions, no IO.
 //!
 //! ```text
-//!  waiting ──take──▶ active ──close──▶ closed
-//!     └──────────────close─────────────▶ ┘
+//!  waiting ──take / route──▶ active ──close──▶ closed
+//!     ▲                        │ join, take over, transfer to an operator
+//!     └── transfer to a department
+//!     └──────────────────────close────────────▶ closed
 //! ```
 
 use serde::{Deserialize, Serialize};
@@ -51,6 +53,12 @@ pub enum TransitionError {
     TakenByOther,
     #[error("take the conversation before writing to it")]
     NotAssignee,
+    #[error("that operator already holds the conversation")]
+    SameHolder,
+    #[error("already in the conversation")]
+    AlreadyIn,
+    #[error("not in the conversation")]
+    NotIn,
 }
 
 /// What taking a conversation does.
@@ -63,10 +71,12 @@ pub enum TakeOutcome {
 }
 
 /// The part of a conversation the rules look at.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConversationState {
     pub status: ConversationStatus,
     pub assignee: Option<StaffId>,
+    /// Staff who joined besides the holder (a supervisor stepping in).
+    pub participants: Vec<StaffId>,
 }
 
 impl ConversationState {
@@ -86,13 +96,48 @@ impl ConversationState {
         }
     }
 
-    /// Staff write only to conversations they hold.
+    /// Staff write only to conversations they hold or joined.
     pub fn post_as(&self, agent: StaffId) -> Result<(), TransitionError> {
         self.post()?;
-        match self.assignee {
-            Some(holder) if holder == agent => Ok(()),
-            _ => Err(TransitionError::NotAssignee),
+        if self.assignee == Some(agent) || self.participants.contains(&agent) {
+            Ok(())
+        } else {
+            Err(TransitionError::NotAssignee)
         }
+    }
+
+    /// A supervisor joins as a second participant the visitor sees.
+    pub fn join(&self, agent: StaffId) -> Result<(), TransitionError> {
+        self.post()?;
+        if self.assignee == Some(agent) || self.participants.contains(&agent) {
+            return Err(TransitionError::AlreadyIn);
+        }
+        Ok(())
+    }
+
+    /// A participant who joined leaves; the holder leaves by transferring or closing.
+    pub fn leave(&self, agent: StaffId) -> Result<(), TransitionError> {
+        self.post()?;
+        if self.participants.contains(&agent) {
+            Ok(())
+        } else {
+            Err(TransitionError::NotIn)
+        }
+    }
+
+    /// Hands the conversation to `to` (a transfer accepted, or a supervisor
+    /// taking over); the previous holder is out of it.
+    pub fn hand_to(&self, to: StaffId) -> Result<(), TransitionError> {
+        self.post()?;
+        if self.assignee == Some(to) {
+            return Err(TransitionError::SameHolder);
+        }
+        Ok(())
+    }
+
+    /// Sends the conversation back to a queue (a department's): nobody holds it.
+    pub fn requeue(&self) -> Result<(), TransitionError> {
+        self.post()
     }
 
     /// Closing twice is refused so only one `closed` event is ever recorded.
@@ -104,6 +149,7 @@ impl ConversationState {
         Self {
             status: ConversationStatus::Active,
             assignee: Some(agent),
+            participants: self.participants.into_iter().filter(|p| *p != agent).collect(),
         }
     }
 }
@@ -113,7 +159,11 @@ mod tests {
     use super::*;
 
     fn state(status: ConversationStatus, assignee: Option<StaffId>) -> ConversationState {
-        ConversationState { status, assignee }
+        ConversationState {
+            status,
+            assignee,
+            participants: vec![],
+        }
     }
 
     #[test]
@@ -122,7 +172,7 @@ mod tests {
         let boris = StaffId::new();
         let waiting = state(ConversationStatus::Waiting, None);
         assert_eq!(waiting.take(anna), Ok(TakeOutcome::Join));
-        let active = waiting.after_take(anna);
+        let active = waiting.clone().after_take(anna);
         assert_eq!(active.take(anna), Ok(TakeOutcome::AlreadyHeld));
         assert_eq!(active.take(boris), Err(TransitionError::TakenByOther));
     }
@@ -141,10 +191,30 @@ mod tests {
     }
 
     #[test]
+    fn a_joined_supervisor_writes_until_they_leave() {
+        let (anna, sue) = (StaffId::new(), StaffId::new());
+        let mut active = state(ConversationStatus::Active, Some(anna));
+        assert_eq!(active.join(anna), Err(TransitionError::AlreadyIn));
+        assert_eq!(active.join(sue), Ok(()));
+        assert_eq!(active.leave(sue), Err(TransitionError::NotIn));
+        active.participants.push(sue);
+        assert_eq!(active.post_as(sue), Ok(()));
+        assert_eq!(active.join(sue), Err(TransitionError::AlreadyIn));
+        assert_eq!(active.leave(sue), Ok(()));
+        assert_eq!(active.hand_to(anna), Err(TransitionError::SameHolder));
+        let taken_over = active.after_take(sue);
+        assert_eq!(taken_over.assignee, Some(sue));
+        assert!(taken_over.participants.is_empty());
+    }
+
+    #[test]
     fn closed_conversation_refuses_everything() {
         let closed = state(ConversationStatus::Closed, Some(StaffId::new()));
         assert_eq!(closed.take(StaffId::new()), Err(TransitionError::Closed));
         assert_eq!(closed.post(), Err(TransitionError::Closed));
         assert_eq!(closed.close(), Err(TransitionError::Closed));
+        assert_eq!(closed.join(StaffId::new()), Err(TransitionError::Closed));
+        assert_eq!(closed.hand_to(StaffId::new()), Err(TransitionError::Closed));
+        assert_eq!(closed.requeue(), Err(TransitionError::Closed));
     }
 }

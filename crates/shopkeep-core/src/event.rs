@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::Millis;
+use crate::department::DepartmentRef;
 use crate::ids::{ConversationId, Seq, StaffId};
+use crate::protocol::shared::AgentRef;
 
 /// Who caused an event.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -30,6 +32,21 @@ pub enum EventBody {
     Left,
     /// The conversation was closed; nothing more can be posted to it.
     Closed,
+    /// Handed to another operator (`to`) or to a department's queue. The
+    /// visitor sees who took over; the reason is a separate staff-only note.
+    Transferred {
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to: Option<AgentRef>,
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        department: Option<DepartmentRef>,
+    },
+    /// A message only the staff in the chat see (a supervisor coaching the operator).
+    /// Never sent to a visitor.
+    Whisper { text: String },
+    /// An internal note on the conversation, for staff only. Never sent to a visitor.
+    Note { text: String },
 }
 
 impl EventBody {
@@ -40,7 +57,17 @@ impl EventBody {
             EventBody::Joined => "joined",
             EventBody::Left => "left",
             EventBody::Closed => "closed",
+            EventBody::Transferred { .. } => "transferred",
+            EventBody::Whisper { .. } => "whisper",
+            EventBody::Note { .. } => "note",
         }
+    }
+
+    /// Whether the visitor may ever receive this event. Whispers and notes are
+    /// staff-only: the store never returns them to a visitor's sync and the hub
+    /// never fans them out to a visitor socket.
+    pub fn visible_to_visitor(&self) -> bool {
+        !matches!(self, EventBody::Whisper { .. } | EventBody::Note { .. })
     }
 }
 
@@ -58,4 +85,9 @@ pub struct Event {
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_msg_id: Option<String>,
+    /// For visitors: the seq of the previous event they can see, when staff-only
+    /// events lie between (it is not `seq - 1`), so the gap is not waited for.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visible_prev: Option<Seq>,
 }

@@ -92,3 +92,15 @@ uuid_id!(
     /// One invitation shown to a visitor, by an operator or a rule.
     InvitationId
 );
+uuid_id!(
+    /// A department of a site (Sales, Support, Delivery) with its own members.
+    DepartmentId
+);
+uuid_id!(
+    /// A canned answer, personal or shared.
+    CannedId
+);
+uuid_id!(
+    /// A message of the staff's internal chat (team room or direct).
+    InternalMessageId
+);

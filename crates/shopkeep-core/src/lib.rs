@@ -6,7 +6,12 @@
 //! - [`text`]: parsed, size-limited user input (message text, client message ids, names).
 //! - [`event`]: the durable event model; every visible change of a conversation is one.
 //! - [`conversation`]: the conversation state machine (who may take, post, close).
-//! - [`staff`]: roles and presence of operators.
+//! - [`staff`]: roles and presence of operators, the team list.
+//! - [`department`]: departments, their routing strategy and page routing.
+//! - [`routing`]: who gets which waiting chat, queue positions and wait estimates.
+//! - [`access`]: who may see and do what with a conversation.
+//! - [`canned`]: canned answers and their placeholders.
+//! - [`internal`]: the staff's internal chat rooms.
 //! - [`tracking`]: the live visitor list, visits and pages, the visitor profile.
 //! - [`attributes`]: custom attributes a shop sets on a visitor, with their limits.
 //! - [`rules`]: invitation rules and their pure evaluation.
@@ -19,15 +24,20 @@
 //!   the TypeScript types in `web/protocol`.
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod attributes;
+pub mod canned;
 pub mod conversation;
+pub mod department;
 pub mod email;
 pub mod event;
 pub mod hours;
 pub mod identity;
+pub mod internal;
 pub mod ids;
 pub mod privacy;
 pub mod protocol;
+pub mod routing;
 pub mod rules;
 pub mod site;
 pub mod staff;

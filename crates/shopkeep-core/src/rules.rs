@@ -81,8 +81,9 @@ pub struct RuleDraft {
     pub conditions: Vec<Condition>,
     /// What the invitation says.
     pub text: String,
-    /// The department the accepted chat goes to; none for the site's default.
-    pub department: Option<String>,
+    /// The department the accepted chat goes to; none for the site's own queue.
+    /// It must be a department of the rule's site (checked where rules are saved).
+    pub department: Option<crate::ids::DepartmentId>,
 }
 
 /// A stored rule.
@@ -109,8 +110,6 @@ pub enum RuleError {
     TooManyConditions,
     #[error("condition {index}: {reason}")]
     InvalidCondition { index: usize, reason: &'static str },
-    #[error("the department name must be at most 100 characters")]
-    InvalidDepartment,
 }
 
 /// What is known about a live visitor when rules are evaluated.
@@ -128,15 +127,11 @@ pub struct Facts<'a> {
 }
 
 impl RuleDraft {
-    /// The draft with its texts trimmed, country codes upper-cased and a blank
-    /// department dropped, if every field is within limits.
+    /// The draft with its texts trimmed and country codes upper-cased, if every
+    /// field is within limits.
     pub fn validated(mut self) -> Result<Self, RuleError> {
         self.name = self.name.trim().to_owned();
         self.text = self.text.trim().to_owned();
-        self.department = self
-            .department
-            .map(|department| department.trim().to_owned())
-            .filter(|department| !department.is_empty());
         for condition in &mut self.conditions {
             condition.normalise();
         }
@@ -154,11 +149,6 @@ impl RuleDraft {
             condition
                 .check()
                 .map_err(|reason| RuleError::InvalidCondition { index, reason })?;
-        }
-        if let Some(department) = &self.department
-            && (department.chars().count() > 100 || has_control(department))
-        {
-            return Err(RuleError::InvalidDepartment);
         }
         Ok(self)
     }
@@ -870,11 +860,9 @@ mod tests {
         ]);
         input.name = "  Checkout help \n".into();
         input.text = "\tNeed a hand?  ".into();
-        input.department = Some("   ".into());
         let valid = input.validated().unwrap();
         assert_eq!(valid.name, "Checkout help");
         assert_eq!(valid.text, "Need a hand?");
-        assert_eq!(valid.department, None);
         assert_eq!(valid.conditions[0], url("/checkout*"));
         assert_eq!(
             valid.conditions[1],
@@ -885,12 +873,6 @@ mod tests {
         assert_eq!(
             valid.conditions[2],
             attribute("cart_total", Comparison::Gte, json!(100))
-        );
-        let mut with_department = draft(vec![]);
-        with_department.department = Some(" Sales ".into());
-        assert_eq!(
-            with_department.validated().unwrap().department.as_deref(),
-            Some("Sales")
         );
     }
 
@@ -926,14 +908,6 @@ mod tests {
         assert!(
             with(&|d| d.conditions = vec![Condition::Returning { returning: true }; MAX_CONDITIONS])
                 .is_ok()
-        );
-        assert_eq!(
-            with(&|d| d.department = Some("d".repeat(101))),
-            Err(RuleError::InvalidDepartment)
-        );
-        assert_eq!(
-            with(&|d| d.department = Some("a\u{0}".into())),
-            Err(RuleError::InvalidDepartment)
         );
     }
 

@@ -62,6 +62,20 @@ pub struct SiteMail {
     pub auto_transcript: bool,
 }
 
+/// How visitors start chats on a site.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct SiteChat {
+    /// The widget asks the visitor to pick one of the public departments.
+    pub choose_department: bool,
+    /// Operators see what the visitor types before it is sent.
+    pub sneak_peek: bool,
+    /// How chats without a department are handed out.
+    #[serde(default)]
+    pub routing: crate::department::RoutingStrategy,
+}
+
 /// A site as staff see it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -78,6 +92,7 @@ pub struct SiteView {
     /// Opening hours; none = always open (online operators decide alone).
     pub hours: Option<BusinessHours>,
     pub mail: SiteMail,
+    pub chat: SiteChat,
 }
 
 /// A change to a site's settings; absent fields stay as they are.
@@ -98,6 +113,9 @@ pub struct SitePatch {
     #[ts(optional)]
     #[serde(default)]
     pub mail: Option<SiteMail>,
+    #[ts(optional)]
+    #[serde(default)]
+    pub chat: Option<SiteChat>,
 }
 
 /// `absent` → no change, `null` → clear, value → set.

@@ -1,6 +1,8 @@
 //! Staff roles and presence.
 
 use serde::{Deserialize, Serialize};
+
+use crate::ids::{DepartmentId, StaffId};
 use ts_rs::TS;
 
 /// What a member of staff may do. Ordered: each role can do what the one before can.
@@ -60,4 +62,27 @@ impl AgentStatus {
             _ => None,
         }
     }
+}
+
+/// Most chats an operator holds at once unless an admin sets otherwise.
+pub const DEFAULT_MAX_CHATS: u32 = 4;
+/// Highest maximum an admin may set.
+pub const MAX_MAX_CHATS: u32 = 50;
+
+/// A member of staff as the team sees them: in the console's team list, as a
+/// transfer target, in the internal chat.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TeamMember {
+    pub id: StaffId,
+    pub name: String,
+    pub role: Role,
+    /// Offline when no console of theirs is open, whatever they chose.
+    pub status: AgentStatus,
+    pub departments: Vec<DepartmentId>,
+    pub max_chats: u32,
+    /// Chats they hold now.
+    pub active_chats: u32,
+    /// Path of their photo, if any.
+    pub photo: Option<String>,
 }

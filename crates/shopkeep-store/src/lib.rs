@@ -19,12 +19,18 @@ use shopkeep_core::Millis;
 use shopkeep_core::attributes::Attributes;
 use shopkeep_core::email::MailFailure;
 use shopkeep_core::event::{Author, Event};
+use shopkeep_core::canned::{Canned, CannedDraft};
+use shopkeep_core::department::{Department, DepartmentDraft, DepartmentRef};
 use shopkeep_core::ids::{
-    ContactId, ConversationId, MailId, RuleId, Seq, SiteId, StaffId, VisitorId,
+    CannedId, ContactId, ConversationId, DepartmentId, InternalMessageId, MailId, RuleId, Seq,
+    SiteId, StaffId, VisitorId,
 };
-use shopkeep_core::protocol::shared::{AgentRef, ConversationSummary, Receipts, Side};
+use shopkeep_core::internal::RoomKey;
+use shopkeep_core::protocol::shared::{
+    AgentRef, ConversationSummary, ReceiptMark, Receipts, Side,
+};
 use shopkeep_core::rules::{Rule, RuleDraft};
-use shopkeep_core::staff::AgentStatus;
+use shopkeep_core::staff::{AgentStatus, Role};
 use shopkeep_core::text::{ClientMsgId, MessageText};
 use shopkeep_core::tracking::Visit;
 
@@ -59,6 +65,26 @@ pub trait Store: Send + Sync + 'static {
         lang: Option<String>,
     ) -> Result<Staff>;
     async fn set_staff_status(&self, id: StaffId, status: AgentStatus) -> Result<()>;
+    /// Changes role and/or maximum concurrent chats (admin only, checked by the caller).
+    async fn update_staff_team(
+        &self,
+        id: StaffId,
+        role: Option<Role>,
+        max_chats: Option<u32>,
+    ) -> Result<Staff>;
+
+    // Departments.
+    /// Every department of `site` (of all sites with `None`), by position.
+    async fn list_departments(&self, site: Option<SiteId>) -> Result<Vec<Department>>;
+    async fn department(&self, id: DepartmentId) -> Result<Option<Department>>;
+    /// Added last in order. [`StoreError::Limit`] past `MAX_DEPARTMENTS`; a
+    /// name already used in the site is a [`StoreError::Conflict`]; an unknown
+    /// member is [`StoreError::NotFound`].
+    async fn create_department(&self, site: SiteId, draft: DepartmentDraft) -> Result<Department>;
+    async fn update_department(&self, id: DepartmentId, draft: DepartmentDraft)
+    -> Result<Department>;
+    /// Removes it; its conversations and rules fall back to the site's queue.
+    async fn delete_department(&self, id: DepartmentId) -> Result<()>;
     /// Sets or (with `None`) removes the photo; returns the staff row after.
     async fn set_staff_photo(&self, id: StaffId, photo: Option<StaffPhoto>) -> Result<Staff>;
     async fn staff_photo(&self, id: StaffId) -> Result<Option<StaffPhoto>>;
@@ -133,13 +159,25 @@ pub trait Store: Send + Sync + 'static {
         contact: Option<ContactId>,
         agent: AgentRef,
         text: MessageText,
+        department: Option<DepartmentId>,
     ) -> Result<Transitioned>;
     async fn list_conversations(
         &self,
         filter: ConversationFilter,
     ) -> Result<Vec<ConversationSummary>>;
-    /// Events with `seq > after`, in order, at most `limit`.
+    /// Events with `seq > after`, in order, at most `limit`; staff see them all.
     async fn events_after(&self, id: ConversationId, after: Seq, limit: u32) -> Result<Vec<Event>>;
+    /// What a visitor may see of [`Store::events_after`]: staff-only events
+    /// (whispers, notes) are never returned, and each event carries
+    /// `visible_prev` where staff-only events lie before it.
+    async fn visitor_events_after(
+        &self,
+        id: ConversationId,
+        after: Seq,
+        limit: u32,
+    ) -> Result<Vec<Event>>;
+    /// Conversations for the history view, newest first.
+    async fn search_conversations(&self, query: HistoryQuery) -> Result<Vec<ConversationSummary>>;
     /// Appends a visitor's message to their open conversation, opening one if
     /// none is open. `contact` is the customer the visitor proved to be on this
     /// connection (valid identity signature): their open conversation from
@@ -155,6 +193,7 @@ pub trait Store: Send + Sync + 'static {
         contact: Option<ContactId>,
         client_msg_id: ClientMsgId,
         text: MessageText,
+        department: Option<DepartmentId>,
     ) -> Result<Posted>;
     /// Appends a message of the operator holding the conversation. A
     /// `client_msg_id` this operator already used in it returns the stored event
@@ -196,13 +235,95 @@ pub trait Store: Send + Sync + 'static {
         conversation: ConversationId,
         by: Author,
     ) -> Result<Transitioned>;
-    /// Raises the side's delivered mark to `seq` (never lowers it, never past `last_seq`).
-    async fn mark_received(
+    /// Hands an open conversation to `to`: a transfer accepted, or a supervisor
+    /// taking over (`by` is then `to`). Records `transferred {to}`; `to` leaves
+    /// the participants if they had joined.
+    async fn hand_conversation(
+        &self,
+        conversation: ConversationId,
+        by: AgentRef,
+        to: AgentRef,
+    ) -> Result<Transitioned>;
+    /// Moves an open conversation to `department`'s queue: waiting, nobody
+    /// holds it, participants cleared; records `transferred {department}`.
+    async fn transfer_to_department(
+        &self,
+        conversation: ConversationId,
+        by: AgentRef,
+        department: DepartmentRef,
+    ) -> Result<Transitioned>;
+    /// A supervisor enters as a participant: records `joined`.
+    async fn join_conversation(
+        &self,
+        conversation: ConversationId,
+        agent: AgentRef,
+    ) -> Result<Transitioned>;
+    /// A participant leaves: records `left`.
+    async fn leave_conversation(
+        &self,
+        conversation: ConversationId,
+        agent: AgentRef,
+    ) -> Result<Transitioned>;
+    /// Appends a whisper or note (staff-only; the visitor's `last_seq` does not
+    /// move). Idempotent by `client_msg_id` like [`Store::post_agent_message`];
+    /// allowed to anyone the caller checked, whoever holds the chat.
+    async fn post_staff_only(
+        &self,
+        conversation: ConversationId,
+        kind: StaffOnly,
+        agent: AgentRef,
+        client_msg_id: ClientMsgId,
+        text: MessageText,
+    ) -> Result<Posted>;
+    /// Replaces the conversation's tags (already normalised by the caller).
+    async fn set_tags(
+        &self,
+        conversation: ConversationId,
+        tags: Vec<String>,
+    ) -> Result<ConversationSummary>;
+    /// Raises the side's delivered or read mark to `seq` (never lowers it, never
+    /// past what that side can see); read raises delivered too.
+    async fn mark_receipt(
         &self,
         conversation: ConversationId,
         side: Side,
+        mark: ReceiptMark,
         seq: Seq,
     ) -> Result<Receipts>;
+
+    // Canned answers.
+    /// The site's shared answers and `staff`'s own, by shortcut.
+    async fn list_canned(&self, site: SiteId, staff: StaffId) -> Result<Vec<Canned>>;
+    async fn canned(&self, id: CannedId) -> Result<Option<Canned>>;
+    /// A shortcut already used by the same owner (or among shared ones) is a
+    /// [`StoreError::Conflict`]; [`StoreError::Limit`] past `MAX_CANNED`.
+    async fn create_canned(&self, site: SiteId, owner: StaffId, draft: CannedDraft)
+    -> Result<Canned>;
+    async fn update_canned(&self, id: CannedId, draft: CannedDraft) -> Result<Canned>;
+    async fn delete_canned(&self, id: CannedId) -> Result<()>;
+
+    // Internal chat.
+    /// Stores a message; a `client_msg_id` the author already used in the room
+    /// returns the stored message with `true` (a duplicate).
+    async fn post_internal(
+        &self,
+        room: RoomKey,
+        author: AgentRef,
+        client_msg_id: ClientMsgId,
+        text: MessageText,
+    ) -> Result<(StoredInternal, bool)>;
+    /// Up to `limit` messages of the room older than `before`, newest first.
+    async fn internal_messages(
+        &self,
+        room: RoomKey,
+        before: Option<InternalMessageId>,
+        limit: u32,
+    ) -> Result<Vec<StoredInternal>>;
+
+    // Audit.
+    async fn record_audit(&self, entry: AuditEntry) -> Result<()>;
+    /// The most recent entries first.
+    async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>>;
 
     // Invitation rules.
     async fn list_rules(&self, site: SiteId) -> Result<Vec<Rule>>;

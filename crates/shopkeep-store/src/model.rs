@@ -5,9 +5,14 @@ use shopkeep_core::attributes::Attributes;
 use shopkeep_core::email::{EmailAddress, HeaderText, MailKind, SmtpTls};
 use shopkeep_core::event::Event;
 use shopkeep_core::hours::BusinessHours;
-use shopkeep_core::ids::{ContactId, MailId, SiteId, StaffId, VisitId, VisitorId};
+use shopkeep_core::ids::{
+    ContactId, ConversationId, DepartmentId, InternalMessageId, MailId, SiteId, StaffId, VisitId,
+    VisitorId,
+};
+use shopkeep_core::internal::RoomKey;
+use shopkeep_core::protocol::shared::AgentRef;
 use shopkeep_core::protocol::shared::ConversationSummary;
-use shopkeep_core::site::{Greetings, SiteMail, TrackingSettings};
+use shopkeep_core::site::{Greetings, SiteChat, SiteMail, TrackingSettings};
 use shopkeep_core::staff::{AgentStatus, Role};
 use shopkeep_core::text::{ClientMsgId, MessageText};
 use shopkeep_core::tracking::{Client, PageView};
@@ -31,6 +36,7 @@ pub struct Site {
     /// Opening hours; `None` = always open.
     pub hours: Option<BusinessHours>,
     pub mail: SiteMail,
+    pub chat: SiteChat,
     pub created_at: Millis,
 }
 
@@ -41,6 +47,7 @@ pub struct SiteSettings {
     pub greetings: Greetings,
     pub hours: Option<BusinessHours>,
     pub mail: SiteMail,
+    pub chat: SiteChat,
 }
 
 impl Site {
@@ -50,6 +57,7 @@ impl Site {
             greetings: self.greetings.clone(),
             hours: self.hours.clone(),
             mail: self.mail.clone(),
+            chat: self.chat.clone(),
         }
     }
 }
@@ -65,6 +73,8 @@ pub struct Staff {
     pub lang: String,
     /// When the current photo was set; `None` without a photo.
     pub photo_at: Option<Millis>,
+    /// Most chats routing gives them at once.
+    pub max_chats: u32,
     pub created_at: Millis,
 }
 
@@ -203,6 +213,8 @@ pub struct OfflineMessage {
     pub visitor: VisitorId,
     /// The customer the visitor proved to be on this connection, if any.
     pub contact: Option<ContactId>,
+    /// The department the visitor chose, already checked to be the site's.
+    pub department: Option<DepartmentId>,
     pub client_msg_id: ClientMsgId,
     pub text: MessageText,
     /// Name, email and phone from the form, saved as the visitor's claims.
@@ -225,6 +237,56 @@ pub struct ConversationFilter {
     pub open: bool,
     /// Closed ones, most recently updated first.
     pub closed_limit: u32,
+}
+
+/// Which closed and open conversations to find for the history view. Every
+/// field narrows; `before` pages by `updated_at` (newest first).
+#[derive(Clone, Debug, Default)]
+pub struct HistoryQuery {
+    pub site: Option<SiteId>,
+    pub tag: Option<String>,
+    /// Held (or last held) by this member of staff.
+    pub assignee: Option<StaffId>,
+    pub department: Option<DepartmentId>,
+    /// Created at or after.
+    pub from: Option<Millis>,
+    /// Created before.
+    pub to: Option<Millis>,
+    pub status: Option<shopkeep_core::conversation::ConversationStatus>,
+    /// Updated strictly before this time (the previous page's last `updated_at`).
+    pub before: Option<Millis>,
+    pub limit: u32,
+}
+
+/// A staff-only event kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StaffOnly {
+    Whisper,
+    Note,
+}
+
+/// An internal chat message as stored (the room keyed by both people).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredInternal {
+    pub id: InternalMessageId,
+    pub room: RoomKey,
+    pub author: AgentRef,
+    pub text: String,
+    pub at: Millis,
+    pub client_msg_id: String,
+}
+
+/// An action refused by the access rules, kept for admins to review.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub at: Millis,
+    pub staff_id: StaffId,
+    pub staff_name: String,
+    /// What was tried, e.g. `whisper`, `GET /api/v1/conversations/{id}`.
+    pub action: String,
+    pub conversation: Option<ConversationId>,
+    /// Why it was refused.
+    pub reason: String,
 }
 
 /// A mail to put in the outbox. Addresses and subject are parsed types, so

@@ -3,10 +3,14 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::department::Department;
 use crate::event::Event;
-use crate::ids::{ConversationId, Seq, StaffId, VisitorId};
-use crate::protocol::shared::{Ack, ConversationSummary, ErrorFrame, History, Receipts, Side};
-use crate::staff::{AgentStatus, Role};
+use crate::ids::{ConversationId, DepartmentId, InternalMessageId, Seq, StaffId, VisitorId};
+use crate::internal::{InternalMessage, Room};
+use crate::protocol::shared::{
+    Ack, AgentRef, ConversationSummary, ErrorFrame, History, Receipts, Side,
+};
+use crate::staff::{AgentStatus, Role, TeamMember};
 use crate::tracking::{InvitationView, LiveVisitor};
 
 /// What the console sends.
@@ -43,6 +47,67 @@ pub enum ClientFrame {
         conversation_id: ConversationId,
         seq: Seq,
     },
+    /// The conversation is on screen up to `seq` (the visitor sees "Read").
+    Read {
+        conversation_id: ConversationId,
+        seq: Seq,
+    },
+    /// Hand my chat to another operator (they accept or decline) or to a
+    /// department's queue. `note` is stored as an internal note first.
+    Transfer {
+        conversation_id: ConversationId,
+        to: TransferTarget,
+        #[ts(optional)]
+        #[serde(default)]
+        note: Option<String>,
+    },
+    /// Accept or decline a transfer offered to me.
+    AnswerTransfer {
+        conversation_id: ConversationId,
+        accept: bool,
+    },
+    /// A message only staff in the chat see. Acked like `send`.
+    Whisper {
+        conversation_id: ConversationId,
+        client_msg_id: String,
+        text: String,
+    },
+    /// An internal note on the conversation. Acked like `send`.
+    Note {
+        conversation_id: ConversationId,
+        client_msg_id: String,
+        text: String,
+    },
+    /// Supervisor: enter the chat as a second participant the visitor sees.
+    Join {
+        conversation_id: ConversationId,
+    },
+    /// Leave a chat I joined.
+    Leave {
+        conversation_id: ConversationId,
+    },
+    /// Supervisor: become the chat's holder.
+    TakeOver {
+        conversation_id: ConversationId,
+    },
+    /// The conversation this tab shows (`null`: none), so others see who else
+    /// is looking at it.
+    Viewing {
+        conversation_id: Option<ConversationId>,
+    },
+    /// Post to the internal chat; echoed back as `internal` with the same id.
+    InternalSend {
+        room: Room,
+        client_msg_id: String,
+        text: String,
+    },
+    /// Internal messages of a room older than `before` (newest page without it).
+    InternalSync {
+        room: Room,
+        #[ts(optional)]
+        #[serde(default)]
+        before: Option<InternalMessageId>,
+    },
     /// Start (`true`) or stop receiving the live visitor list.
     WatchVisitors {
         watch: bool,
@@ -61,6 +126,28 @@ pub enum ClientFrame {
     Ping,
 }
 
+/// Where a transfer goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum TransferTarget {
+    Operator { id: StaffId },
+    Department { id: DepartmentId },
+}
+
+/// Why a transfer I offered did not happen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum TransferOutcome {
+    Accepted,
+    Declined,
+    /// Not answered in time; the chat stays with me.
+    TimedOut,
+    /// The target went offline, or the chat closed, before an answer.
+    Cancelled,
+}
+
 /// The logged-in member of staff.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -74,6 +161,10 @@ pub struct Me {
     pub lang: String,
     /// Path of my photo (`/v1/staff/<id>/photo`), if I uploaded one.
     pub photo: Option<String>,
+    #[serde(default)]
+    pub departments: Vec<DepartmentId>,
+    #[serde(default)]
+    pub max_chats: u32,
 }
 
 /// What the server sends to the console.
@@ -84,7 +175,55 @@ pub enum ServerFrame {
     /// First frame: who I am and the inbox (waiting, active and recently closed).
     Welcome {
         me: Me,
+        /// The conversations I may see: open ones and recently closed ones.
         conversations: Vec<ConversationSummary>,
+        #[serde(default)]
+        team: Vec<TeamMember>,
+        #[serde(default)]
+        departments: Vec<Department>,
+    },
+    /// Someone's presence, load or departments changed: the whole team again.
+    Team {
+        members: Vec<TeamMember>,
+    },
+    /// Departments were created, edited or removed.
+    Departments {
+        departments: Vec<Department>,
+    },
+    /// A chat is offered to me by transfer; answer with `answer_transfer`
+    /// before `expires_at`, or it stays with `from`.
+    TransferOffer {
+        conversation_id: ConversationId,
+        from: AgentRef,
+        note: Option<String>,
+        #[ts(type = "number")]
+        expires_at: crate::Millis,
+    },
+    /// The offer of `conversation_id` ended (sent to both sides).
+    TransferEnded {
+        conversation_id: ConversationId,
+        to: AgentRef,
+        outcome: TransferOutcome,
+    },
+    /// Which staff (other than me) have this conversation on screen.
+    Viewers {
+        conversation_id: ConversationId,
+        staff: Vec<AgentRef>,
+    },
+    /// Sneak peek: what the visitor is typing, not yet sent. Ephemeral.
+    Draft {
+        conversation_id: ConversationId,
+        text: String,
+    },
+    /// An internal chat message (mine echoed too).
+    Internal {
+        message: InternalMessage,
+    },
+    /// Answer to `internal_sync`, oldest first; `more` when older ones exist.
+    InternalHistory {
+        room: Room,
+        messages: Vec<InternalMessage>,
+        more: bool,
     },
     /// A conversation appeared or changed (status, assignee, last message).
     Conversation {
@@ -117,10 +256,14 @@ pub enum ServerFrame {
     Status {
         status: AgentStatus,
     },
+    /// Someone typing: the visitor, or (`agent`) another member of staff.
     Typing {
         conversation_id: ConversationId,
         side: Side,
         active: bool,
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        agent: Option<AgentRef>,
     },
     Receipts {
         conversation_id: ConversationId,

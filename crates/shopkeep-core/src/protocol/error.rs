@@ -51,6 +51,8 @@ pub enum ErrorCode {
     Unavailable,
     /// Something broke on the server; it is logged.
     Internal,
+    /// The transfer target is not online (or the department has nobody online).
+    TargetOffline,
 }
 
 impl ErrorCode {
@@ -78,6 +80,7 @@ impl ErrorCode {
             ErrorCode::InvalidInput => "invalid_input",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::Internal => "internal",
+            ErrorCode::TargetOffline => "target_offline",
         }
     }
 }

@@ -5,6 +5,7 @@ use ts_rs::TS;
 
 use crate::Millis;
 use crate::conversation::ConversationStatus;
+use crate::department::DepartmentRef;
 use crate::event::Event;
 use crate::ids::{ContactId, ConversationId, Seq, SiteId, StaffId, VisitorId};
 use crate::protocol::ErrorCode;
@@ -25,6 +26,22 @@ pub struct Receipts {
     pub agent_delivered: Seq,
     /// Highest seq the visitor's widget has received.
     pub visitor_delivered: Seq,
+    /// Highest seq a member of staff has had on screen.
+    #[serde(default)]
+    pub agent_read: Seq,
+    /// Highest seq the visitor has had on screen (chat open, tab visible).
+    #[serde(default)]
+    pub visitor_read: Seq,
+}
+
+/// Which receipt mark moves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ReceiptMark {
+    Delivered,
+    /// Read implies delivered.
+    Read,
 }
 
 /// A conversation as its visitor sees it.
@@ -38,6 +55,10 @@ pub struct ConversationView {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub offline: bool,
     pub assignee: Option<AgentRef>,
+    /// Staff who joined besides the holder (a supervisor stepping in).
+    #[serde(default)]
+    pub participants: Vec<AgentRef>,
+    /// The last seq the visitor can see (staff-only events are not counted).
     pub last_seq: Seq,
     pub receipts: Receipts,
 }
@@ -65,7 +86,28 @@ pub struct ConversationSummary {
     pub visitor_label: String,
     pub status: ConversationStatus,
     pub assignee: Option<AgentRef>,
+    /// Staff who joined besides the holder.
+    #[serde(default)]
+    pub participants: Vec<AgentRef>,
+    /// The department whose queue and members it belongs to; none = the site's.
+    #[serde(default)]
+    pub department: Option<DepartmentRef>,
+    /// Staff-only labels, lower case.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Since when the visitor's latest message is unanswered by staff.
+    #[ts(type = "number | null")]
+    #[serde(default)]
+    pub unanswered_since: Option<Millis>,
+    /// When the current holder got it (taken, routed or transferred).
+    #[ts(type = "number | null")]
+    #[serde(default)]
+    pub assigned_at: Option<Millis>,
+    /// The last seq of all events, staff-only ones included.
     pub last_seq: Seq,
+    /// The last seq the visitor can see.
+    #[serde(default)]
+    pub visible_seq: Seq,
     pub receipts: Receipts,
     /// The latest message, for the inbox preview.
     pub last_message: Option<Event>,

@@ -3,8 +3,9 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::department::DepartmentChoice;
 use crate::event::Event;
-use crate::ids::{ConversationId, InvitationId, Seq, VisitorId};
+use crate::ids::{ConversationId, DepartmentId, InvitationId, Seq, VisitorId};
 use crate::protocol::shared::{
     Ack, AgentRef, ConversationView, ErrorFrame, History, Receipts, Side,
 };
@@ -90,6 +91,10 @@ pub enum ClientFrame {
         #[ts(optional)]
         #[serde(default)]
         website: Option<String>,
+        /// The department the message is for, when the site lets visitors choose.
+        #[ts(optional)]
+        #[serde(default)]
+        department_id: Option<DepartmentId>,
     },
     /// Email the transcript of one of the visitor's conversations to `email`.
     /// Answered with `transcript_queued`.
@@ -98,16 +103,34 @@ pub enum ClientFrame {
         email: String,
     },
     /// Post a message; starts a conversation if the visitor has none open.
-    Send { client_msg_id: String, text: String },
+    /// `department_id` (the visitor's choice) applies only to a new conversation.
+    Send {
+        client_msg_id: String,
+        text: String,
+        #[ts(optional)]
+        #[serde(default)]
+        department_id: Option<DepartmentId>,
+    },
     /// Ask for events of a conversation with `seq > after_seq`.
     Sync {
         conversation_id: ConversationId,
         after_seq: Seq,
     },
-    /// The visitor is (or stopped) typing. Ephemeral.
-    Typing { active: bool },
-    /// The widget has received events up to `seq` (`delivered`) or shown them (`read`).
+    /// The visitor is (or stopped) typing. Ephemeral. `draft` is the text being
+    /// typed, sent only when the site turned on sneak peek (`ChatOptions`).
+    Typing {
+        active: bool,
+        #[ts(optional)]
+        #[serde(default)]
+        draft: Option<String>,
+    },
+    /// The widget has received events up to `seq`.
     Received {
+        conversation_id: ConversationId,
+        seq: Seq,
+    },
+    /// The visitor has seen events up to `seq` (chat open, tab visible).
+    Read {
         conversation_id: ConversationId,
         seq: Seq,
     },
@@ -129,6 +152,28 @@ pub struct Availability {
     pub time_zone: Option<String>,
     /// Consent text to show under the offline form, if the site has one.
     pub consent_text: Option<String>,
+}
+
+/// How the widget starts a chat on this site.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ChatOptions {
+    /// Departments the visitor may choose from before the first message; empty
+    /// when the site does not offer a choice.
+    pub departments: Vec<DepartmentChoice>,
+    /// Send the draft with `typing` so operators see it as it is typed.
+    pub sneak_peek: bool,
+}
+
+/// Where the visitor's waiting chat stands in its queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct QueuePlace {
+    /// 1 is next.
+    pub position: u32,
+    /// Estimated wait; none when nobody who could answer is online.
+    #[ts(type = "number | null")]
+    pub wait_ms: Option<u64>,
 }
 
 /// Site settings the widget needs to draw itself.
@@ -159,6 +204,10 @@ pub enum ServerFrame {
         #[ts(optional)]
         #[serde(default, skip_serializing_if = "Option::is_none")]
         availability: Option<Availability>,
+        /// Department choice and sneak peek; absent from older servers.
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        chat: Option<ChatOptions>,
     },
     /// Answer to `identify`. `greeting` is set for a verified returning customer,
     /// in the widget's language; `conversation` is the contact's latest
@@ -202,9 +251,19 @@ pub enum ServerFrame {
     Ack(Ack),
     /// Answer to `sync`.
     History(History),
-    /// Whether any operator is online changed.
+    /// Whether any operator is online changed. `departments` carries the
+    /// choice again when the site offers one, with who is online now.
     Status {
         operators_online: bool,
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        departments: Option<Vec<DepartmentChoice>>,
+    },
+    /// The visitor's chat is waiting in a queue (`place`), or no longer (`null`:
+    /// an operator took it or it closed). Sent when the position or estimate changes.
+    Queue {
+        conversation_id: ConversationId,
+        place: Option<QueuePlace>,
     },
     /// Someone is typing. Ephemeral.
     Typing {

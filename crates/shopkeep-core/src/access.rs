@@ -1,0 +1,240 @@
+//! Who may see and do what with a conversation. One pure check used by every
+//! REST route and every socket action, so the rules live in one place.
+//!
+//! - An operator sees chats without a department, chats of their departments,
+//!   and chats they hold or joined; they act on the ones they hold.
+//! - A supervisor sees and acts on every chat: monitor, whisper, join, take over.
+//! - An admin can do what a supervisor can, plus settings and staff.
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use ts_rs::TS;
+
+use crate::conversation::ConversationStatus;
+use crate::ids::{DepartmentId, StaffId};
+use crate::staff::Role;
+
+/// The member of staff asking.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Viewer {
+    pub id: StaffId,
+    pub role: Role,
+    pub departments: Vec<DepartmentId>,
+}
+
+/// The parts of a conversation access depends on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Scope<'a> {
+    pub status: ConversationStatus,
+    pub department: Option<DepartmentId>,
+    pub assignee: Option<StaffId>,
+    /// Staff who joined besides the assignee.
+    pub participants: &'a [StaffId],
+}
+
+/// What staff do to a conversation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Action {
+    /// Read its history, follow it live, see its visitor.
+    Read,
+    /// Take a waiting chat.
+    Take,
+    /// Write to the visitor.
+    Post,
+    /// Whisper to the staff in the chat, or add an internal note or tags.
+    Annotate,
+    /// Hand it to another operator or department.
+    Transfer,
+    Close,
+    /// Enter as a second participant the visitor sees.
+    Join,
+    /// Become its holder, whoever holds it.
+    TakeOver,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Read => "read",
+            Action::Take => "take",
+            Action::Post => "post",
+            Action::Annotate => "annotate",
+            Action::Transfer => "transfer",
+            Action::Close => "close",
+            Action::Join => "join",
+            Action::TakeOver => "take_over",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Error, PartialEq, Eq)]
+pub enum Denied {
+    /// Not theirs to see at all; callers answer as if it did not exist.
+    #[error("no such conversation")]
+    Hidden,
+    #[error("only a supervisor may do that")]
+    NeedsSupervisor,
+    #[error("take the conversation first")]
+    NotHolder,
+}
+
+impl Viewer {
+    fn supervises(&self) -> bool {
+        self.role >= Role::Supervisor
+    }
+
+    fn is_in(&self, scope: &Scope<'_>) -> bool {
+        scope.assignee == Some(self.id) || scope.participants.contains(&self.id)
+    }
+
+    pub fn can_see(&self, scope: &Scope<'_>) -> bool {
+        self.supervises()
+            || self.is_in(scope)
+            || scope.department.is_none_or(|d| self.departments.contains(&d))
+    }
+
+    /// Whether this member of staff may do `action`. Status checks (closed,
+    /// taken by someone else) belong to the conversation state machine.
+    pub fn check(&self, scope: &Scope<'_>, action: Action) -> Result<(), Denied> {
+        if !self.can_see(scope) {
+            return Err(Denied::Hidden);
+        }
+        match action {
+            Action::Read | Action::Take | Action::Annotate => Ok(()),
+            Action::Post => {
+                if self.is_in(scope) {
+                    Ok(())
+                } else {
+                    Err(Denied::NotHolder)
+                }
+            }
+            Action::Transfer | Action::Close => {
+                if scope.assignee == Some(self.id) || self.supervises() {
+                    Ok(())
+                } else if scope.status == ConversationStatus::Waiting
+                    && action == Action::Close
+                {
+                    // Anyone who could take a waiting chat may dismiss it.
+                    Ok(())
+                } else {
+                    Err(Denied::NotHolder)
+                }
+            }
+            Action::Join | Action::TakeOver => {
+                if self.supervises() {
+                    Ok(())
+                } else {
+                    Err(Denied::NeedsSupervisor)
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: [Action; 8] = [
+        Action::Read,
+        Action::Take,
+        Action::Post,
+        Action::Annotate,
+        Action::Transfer,
+        Action::Close,
+        Action::Join,
+        Action::TakeOver,
+    ];
+
+    fn viewer(role: Role, departments: Vec<DepartmentId>) -> Viewer {
+        Viewer {
+            id: StaffId::new(),
+            role,
+            departments,
+        }
+    }
+
+    #[test]
+    fn an_operator_of_another_department_is_refused_everything_as_hidden() {
+        let (sales, support) = (DepartmentId::new(), DepartmentId::new());
+        let holder = StaffId::new();
+        let outsider = viewer(Role::Operator, vec![support]);
+        let scope = Scope {
+            status: ConversationStatus::Active,
+            department: Some(sales),
+            assignee: Some(holder),
+            participants: &[],
+        };
+        for action in ALL {
+            assert_eq!(outsider.check(&scope, action), Err(Denied::Hidden), "{action:?}");
+        }
+    }
+
+    #[test]
+    fn a_member_reads_and_takes_but_only_the_holder_writes_and_transfers() {
+        let sales = DepartmentId::new();
+        let member = viewer(Role::Operator, vec![sales]);
+        let holder = viewer(Role::Operator, vec![sales]);
+        let scope = Scope {
+            status: ConversationStatus::Active,
+            department: Some(sales),
+            assignee: Some(holder.id),
+            participants: &[],
+        };
+        assert_eq!(member.check(&scope, Action::Read), Ok(()));
+        assert_eq!(member.check(&scope, Action::Annotate), Ok(()));
+        assert_eq!(member.check(&scope, Action::Post), Err(Denied::NotHolder));
+        assert_eq!(member.check(&scope, Action::Transfer), Err(Denied::NotHolder));
+        assert_eq!(member.check(&scope, Action::Close), Err(Denied::NotHolder));
+        assert_eq!(member.check(&scope, Action::Join), Err(Denied::NeedsSupervisor));
+        assert_eq!(member.check(&scope, Action::TakeOver), Err(Denied::NeedsSupervisor));
+        for action in [Action::Post, Action::Transfer, Action::Close] {
+            assert_eq!(holder.check(&scope, action), Ok(()));
+        }
+    }
+
+    #[test]
+    fn supervisors_and_admins_act_on_every_chat() {
+        let scope = Scope {
+            status: ConversationStatus::Active,
+            department: Some(DepartmentId::new()),
+            assignee: Some(StaffId::new()),
+            participants: &[],
+        };
+        for role in [Role::Supervisor, Role::Admin] {
+            let boss = viewer(role, vec![]);
+            for action in ALL {
+                let expected = if action == Action::Post {
+                    Err(Denied::NotHolder)
+                } else {
+                    Ok(())
+                };
+                assert_eq!(boss.check(&scope, action), expected, "{role:?} {action:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_joined_participant_writes_and_chats_without_department_are_everyones() {
+        let joined = viewer(Role::Supervisor, vec![]);
+        let participants = [joined.id];
+        let scope = Scope {
+            status: ConversationStatus::Active,
+            department: Some(DepartmentId::new()),
+            assignee: Some(StaffId::new()),
+            participants: &participants,
+        };
+        assert_eq!(joined.check(&scope, Action::Post), Ok(()));
+        let anyone = viewer(Role::Operator, vec![]);
+        let open = Scope {
+            status: ConversationStatus::Waiting,
+            department: None,
+            assignee: None,
+            participants: &[],
+        };
+        assert_eq!(anyone.check(&open, Action::Take), Ok(()));
+        assert_eq!(anyone.check(&open, Action::Close), Ok(()));
+    }
+}
