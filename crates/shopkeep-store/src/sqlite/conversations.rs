@@ -46,6 +46,7 @@ fn state(summary: &ConversationSummary) -> ConversationState {
     ConversationState {
         status: summary.status,
         assignee: summary.assignee.as_ref().map(|agent| agent.id),
+        participants: summary.participants.iter().map(|agent| agent.id).collect(),
     }
 }
 
@@ -103,6 +104,7 @@ async fn append(
         author,
         body,
         client_msg_id: client_msg_id.map(|id| id.as_str().to_owned()),
+        visible_prev: None,
     })
 }
 
@@ -532,5 +534,7 @@ pub(crate) async fn mark_received(
     Ok(Receipts {
         agent_delivered: rows::seq(agent)?,
         visitor_delivered: rows::seq(visitor)?,
+        agent_read: 0,
+        visitor_read: 0,
     })
 }

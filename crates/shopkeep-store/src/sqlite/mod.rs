@@ -16,12 +16,18 @@ use shopkeep_core::Millis;
 use shopkeep_core::attributes::Attributes;
 use shopkeep_core::email::MailFailure;
 use shopkeep_core::event::{Author, Event};
+use shopkeep_core::canned::{Canned, CannedDraft};
+use shopkeep_core::department::{Department, DepartmentDraft, DepartmentRef};
 use shopkeep_core::ids::{
-    ContactId, ConversationId, MailId, RuleId, Seq, SiteId, StaffId, VisitorId,
+    CannedId, ContactId, ConversationId, DepartmentId, InternalMessageId, MailId, RuleId, Seq,
+    SiteId, StaffId, VisitorId,
 };
-use shopkeep_core::protocol::shared::{AgentRef, ConversationSummary, Receipts, Side};
+use shopkeep_core::internal::RoomKey;
+use shopkeep_core::protocol::shared::{
+    AgentRef, ConversationSummary, ReceiptMark, Receipts, Side,
+};
 use shopkeep_core::rules::{Rule, RuleDraft};
-use shopkeep_core::staff::AgentStatus;
+use shopkeep_core::staff::{AgentStatus, Role};
 use shopkeep_core::text::{ClientMsgId, MessageText};
 use shopkeep_core::tracking::Visit;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -31,9 +37,9 @@ use tokio::task::JoinHandle;
 use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::model::{
-    Claims, Contact, ConversationFilter, Identified, Mail, NewMail, NewStaff, NewVisit,
-    OfflineMessage, Posted, Session, Site, SiteSettings, SmtpSettings, Staff, StaffPhoto,
-    TrackingBatch, Transitioned, Visitor,
+    AuditEntry, Claims, Contact, ConversationFilter, HistoryQuery, Identified, Mail, NewMail,
+    NewStaff, NewVisit, OfflineMessage, Posted, Session, Site, SiteSettings, SmtpSettings, Staff,
+    StaffOnly, StaffPhoto, StoredInternal, TrackingBatch, Transitioned, Visitor,
 };
 use writer::{Writer, backend, found};
 
@@ -107,6 +113,10 @@ async fn migrate(options: SqliteConnectOptions) -> Result<()> {
         .map_err(|error| StoreError::Backend(format!("migration failed: {error}")));
     pool.close().await;
     migrated
+}
+
+fn unimplemented() -> StoreError {
+    StoreError::Backend("unimplemented".into())
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
@@ -575,6 +585,7 @@ impl Store for SqliteStore {
         contact: Option<ContactId>,
         client_msg_id: ClientMsgId,
         text: MessageText,
+        _department: Option<DepartmentId>,
     ) -> Result<Posted> {
         self.writer
             .write(move |conn| {
@@ -653,10 +664,110 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn mark_received(
+    async fn update_staff_team(
+        &self,
+        _id: StaffId,
+        _role: Option<Role>,
+        _max_chats: Option<u32>,
+    ) -> Result<Staff> {
+        Err(unimplemented())
+    }
+
+    async fn list_departments(&self, _site: Option<SiteId>) -> Result<Vec<Department>> {
+        Err(unimplemented())
+    }
+
+    async fn department(&self, _id: DepartmentId) -> Result<Option<Department>> {
+        Err(unimplemented())
+    }
+
+    async fn create_department(&self, _site: SiteId, _draft: DepartmentDraft) -> Result<Department> {
+        Err(unimplemented())
+    }
+
+    async fn update_department(
+        &self,
+        _id: DepartmentId,
+        _draft: DepartmentDraft,
+    ) -> Result<Department> {
+        Err(unimplemented())
+    }
+
+    async fn delete_department(&self, _id: DepartmentId) -> Result<()> {
+        Err(unimplemented())
+    }
+
+    async fn visitor_events_after(
+        &self,
+        _id: ConversationId,
+        _after: Seq,
+        _limit: u32,
+    ) -> Result<Vec<Event>> {
+        Err(unimplemented())
+    }
+
+    async fn search_conversations(&self, _query: HistoryQuery) -> Result<Vec<ConversationSummary>> {
+        Err(unimplemented())
+    }
+
+    async fn hand_conversation(
+        &self,
+        _conversation: ConversationId,
+        _by: AgentRef,
+        _to: AgentRef,
+    ) -> Result<Transitioned> {
+        Err(unimplemented())
+    }
+
+    async fn transfer_to_department(
+        &self,
+        _conversation: ConversationId,
+        _by: AgentRef,
+        _department: DepartmentRef,
+    ) -> Result<Transitioned> {
+        Err(unimplemented())
+    }
+
+    async fn join_conversation(
+        &self,
+        _conversation: ConversationId,
+        _agent: AgentRef,
+    ) -> Result<Transitioned> {
+        Err(unimplemented())
+    }
+
+    async fn leave_conversation(
+        &self,
+        _conversation: ConversationId,
+        _agent: AgentRef,
+    ) -> Result<Transitioned> {
+        Err(unimplemented())
+    }
+
+    async fn post_staff_only(
+        &self,
+        _conversation: ConversationId,
+        _kind: StaffOnly,
+        _agent: AgentRef,
+        _client_msg_id: ClientMsgId,
+        _text: MessageText,
+    ) -> Result<Posted> {
+        Err(unimplemented())
+    }
+
+    async fn set_tags(
+        &self,
+        _conversation: ConversationId,
+        _tags: Vec<String>,
+    ) -> Result<ConversationSummary> {
+        Err(unimplemented())
+    }
+
+    async fn mark_receipt(
         &self,
         conversation: ConversationId,
         side: Side,
+        _mark: ReceiptMark,
         seq: Seq,
     ) -> Result<Receipts> {
         self.writer
@@ -664,6 +775,58 @@ impl Store for SqliteStore {
                 Box::pin(conversations::mark_received(conn, conversation, side, seq))
             })
             .await
+    }
+
+    async fn list_canned(&self, _site: SiteId, _staff: StaffId) -> Result<Vec<Canned>> {
+        Err(unimplemented())
+    }
+
+    async fn canned(&self, _id: CannedId) -> Result<Option<Canned>> {
+        Err(unimplemented())
+    }
+
+    async fn create_canned(
+        &self,
+        _site: SiteId,
+        _owner: StaffId,
+        _draft: CannedDraft,
+    ) -> Result<Canned> {
+        Err(unimplemented())
+    }
+
+    async fn update_canned(&self, _id: CannedId, _draft: CannedDraft) -> Result<Canned> {
+        Err(unimplemented())
+    }
+
+    async fn delete_canned(&self, _id: CannedId) -> Result<()> {
+        Err(unimplemented())
+    }
+
+    async fn post_internal(
+        &self,
+        _room: RoomKey,
+        _author: AgentRef,
+        _client_msg_id: ClientMsgId,
+        _text: MessageText,
+    ) -> Result<(StoredInternal, bool)> {
+        Err(unimplemented())
+    }
+
+    async fn internal_messages(
+        &self,
+        _room: RoomKey,
+        _before: Option<InternalMessageId>,
+        _limit: u32,
+    ) -> Result<Vec<StoredInternal>> {
+        Err(unimplemented())
+    }
+
+    async fn record_audit(&self, _entry: AuditEntry) -> Result<()> {
+        Err(unimplemented())
+    }
+
+    async fn audit_log(&self, _limit: u32) -> Result<Vec<AuditEntry>> {
+        Err(unimplemented())
     }
 
     async fn set_site_secret(&self, id: SiteId, secret: String) -> Result<Site> {
@@ -840,6 +1003,7 @@ impl Store for SqliteStore {
         contact: Option<ContactId>,
         agent: AgentRef,
         text: MessageText,
+        _department: Option<DepartmentId>,
     ) -> Result<Transitioned> {
         self.writer
             .write(move |conn| {

@@ -59,6 +59,7 @@ pub(crate) fn site(row: &SqliteRow) -> Result<Site> {
             Some(json) => serde_json::from_str(&json).map_err(|_| corrupt("mail", &json))?,
             None => SiteMail::default(),
         },
+        chat: Default::default(),
         created_at: get(row, "created_at")?,
     })
 }
@@ -75,6 +76,7 @@ pub(crate) fn staff(row: &SqliteRow) -> Result<Staff> {
         status: AgentStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
         lang: get(row, "lang")?,
         photo_at: get(row, "photo_at")?,
+        max_chats: shopkeep_core::staff::DEFAULT_MAX_CHATS,
         created_at: get(row, "created_at")?,
     })
 }
@@ -142,6 +144,7 @@ pub(crate) fn event(row: &SqliteRow, prefix: &str) -> Result<Event> {
         author,
         body,
         client_msg_id: get(row, &col("client_msg_id"))?,
+        visible_prev: None,
     })
 }
 
@@ -185,10 +188,18 @@ pub(crate) fn summary(row: &SqliteRow) -> Result<ConversationSummary> {
         visitor_label: visitor_name.unwrap_or_else(|| visitor_label(visitor_id)),
         status: ConversationStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
         assignee,
+        participants: Vec::new(),
+        department: None,
+        tags: Vec::new(),
+        unanswered_since: None,
+        assigned_at: None,
         last_seq: seq(get(row, "last_seq")?)?,
+        visible_seq: seq(get(row, "last_seq")?)?,
         receipts: Receipts {
             agent_delivered: seq(get(row, "agent_delivered")?)?,
             visitor_delivered: seq(get(row, "visitor_delivered")?)?,
+            agent_read: 0,
+            visitor_read: 0,
         },
         last_message,
         created_at: get(row, "created_at")?,
