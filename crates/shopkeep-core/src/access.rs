@@ -10,8 +10,10 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use ts_rs::TS;
 
+use crate::Millis;
 use crate::conversation::ConversationStatus;
-use crate::ids::{DepartmentId, StaffId};
+use crate::ids::{ConversationId, DepartmentId, StaffId};
+use crate::protocol::shared::AgentRef;
 use crate::staff::Role;
 
 /// The member of staff asking.
@@ -69,6 +71,52 @@ impl Action {
     }
 }
 
+/// A refused action as admins review it (`GET /api/v1/audit`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AuditEntryView {
+    #[ts(type = "number")]
+    pub at: Millis,
+    pub staff: AgentRef,
+    /// What was tried: a socket frame (`whisper`) or a route (`GET /api/v1/conversations/{id}`).
+    pub action: String,
+    pub conversation_id: Option<ConversationId>,
+    pub reason: String,
+}
+
+/// `PUT /api/v1/conversations/{id}/tags`: at most [`MAX_TAGS`] tags of 1 to
+/// [`MAX_TAG_CHARS`] letters, digits, `-` or `_`; stored lower case.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct TagsUpdate {
+    pub tags: Vec<String>,
+}
+
+pub const MAX_TAGS: usize = 20;
+pub const MAX_TAG_CHARS: usize = 40;
+
+/// The tags normalised (trimmed, lower case, no duplicates, sorted), or `None`
+/// when one is invalid or there are too many.
+pub fn normalise_tags(tags: &[String]) -> Option<Vec<String>> {
+    let mut out: Vec<String> = tags
+        .iter()
+        .map(|tag| tag.trim().trim_start_matches('#').to_lowercase())
+        .collect();
+    if out.iter().any(|tag| {
+        tag.is_empty()
+            || tag.chars().count() > MAX_TAG_CHARS
+            || !tag
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+    }) {
+        return None;
+    }
+    out.sort();
+    out.dedup();
+    (out.len() <= MAX_TAGS).then_some(out)
+}
+
 #[derive(Clone, Copy, Debug, Error, PartialEq, Eq)]
 pub enum Denied {
     /// Not theirs to see at all; callers answer as if it did not exist.
@@ -92,7 +140,9 @@ impl Viewer {
     pub fn can_see(&self, scope: &Scope<'_>) -> bool {
         self.supervises()
             || self.is_in(scope)
-            || scope.department.is_none_or(|d| self.departments.contains(&d))
+            || scope
+                .department
+                .is_none_or(|d| self.departments.contains(&d))
     }
 
     /// Whether this member of staff may do `action`. Status checks (closed,
@@ -113,9 +163,7 @@ impl Viewer {
             Action::Transfer | Action::Close => {
                 if scope.assignee == Some(self.id) || self.supervises() {
                     Ok(())
-                } else if scope.status == ConversationStatus::Waiting
-                    && action == Action::Close
-                {
+                } else if scope.status == ConversationStatus::Waiting && action == Action::Close {
                     // Anyone who could take a waiting chat may dismiss it.
                     Ok(())
                 } else {
@@ -168,7 +216,11 @@ mod tests {
             participants: &[],
         };
         for action in ALL {
-            assert_eq!(outsider.check(&scope, action), Err(Denied::Hidden), "{action:?}");
+            assert_eq!(
+                outsider.check(&scope, action),
+                Err(Denied::Hidden),
+                "{action:?}"
+            );
         }
     }
 
@@ -186,10 +238,19 @@ mod tests {
         assert_eq!(member.check(&scope, Action::Read), Ok(()));
         assert_eq!(member.check(&scope, Action::Annotate), Ok(()));
         assert_eq!(member.check(&scope, Action::Post), Err(Denied::NotHolder));
-        assert_eq!(member.check(&scope, Action::Transfer), Err(Denied::NotHolder));
+        assert_eq!(
+            member.check(&scope, Action::Transfer),
+            Err(Denied::NotHolder)
+        );
         assert_eq!(member.check(&scope, Action::Close), Err(Denied::NotHolder));
-        assert_eq!(member.check(&scope, Action::Join), Err(Denied::NeedsSupervisor));
-        assert_eq!(member.check(&scope, Action::TakeOver), Err(Denied::NeedsSupervisor));
+        assert_eq!(
+            member.check(&scope, Action::Join),
+            Err(Denied::NeedsSupervisor)
+        );
+        assert_eq!(
+            member.check(&scope, Action::TakeOver),
+            Err(Denied::NeedsSupervisor)
+        );
         for action in [Action::Post, Action::Transfer, Action::Close] {
             assert_eq!(holder.check(&scope, action), Ok(()));
         }
@@ -214,6 +275,20 @@ mod tests {
                 assert_eq!(boss.check(&scope, action), expected, "{role:?} {action:?}");
             }
         }
+    }
+
+    #[test]
+    fn tags_are_normalised_and_bounded() {
+        let tags =
+            |raw: &[&str]| normalise_tags(&raw.iter().map(|t| (*t).to_owned()).collect::<Vec<_>>());
+        assert_eq!(
+            tags(&[" #Refund", "refund", "vip"]),
+            Some(vec!["refund".into(), "vip".into()])
+        );
+        assert_eq!(tags(&["<b>"]), None);
+        assert_eq!(tags(&[""]), None);
+        let many: Vec<String> = (0..=MAX_TAGS).map(|i| format!("t{i}")).collect();
+        assert_eq!(normalise_tags(&many), None);
     }
 
     #[test]

@@ -34,6 +34,15 @@ pub struct CannedDraft {
     pub shared: bool,
 }
 
+/// `POST /api/v1/canned`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct NewCanned {
+    pub site_id: SiteId,
+    #[serde(flatten)]
+    pub draft: CannedDraft,
+}
+
 /// A stored canned answer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -62,11 +71,7 @@ pub enum CannedError {
 
 impl CannedDraft {
     pub fn validated(mut self) -> Result<Self, CannedError> {
-        self.shortcut = self
-            .shortcut
-            .trim()
-            .trim_start_matches('/')
-            .to_lowercase();
+        self.shortcut = self.shortcut.trim().trim_start_matches('/').to_lowercase();
         let shortcut_chars = self.shortcut.chars().count();
         if shortcut_chars == 0
             || shortcut_chars > MAX_SHORTCUT_CHARS
@@ -79,7 +84,9 @@ impl CannedDraft {
         }
         self.title = self.title.trim().to_owned();
         let title_chars = self.title.chars().count();
-        if title_chars == 0 || title_chars > MAX_TITLE_CHARS || self.title.chars().any(char::is_control)
+        if title_chars == 0
+            || title_chars > MAX_TITLE_CHARS
+            || self.title.chars().any(char::is_control)
         {
             return Err(CannedError::InvalidTitle);
         }
@@ -200,7 +207,10 @@ mod tests {
             site_name: "Shop",
         };
         assert_eq!(
-            fill("Hi {visitor.name}! {operator.name} of {site.name}, {unknown} {", &values),
+            fill(
+                "Hi {visitor.name}! {operator.name} of {site.name}, {unknown} {",
+                &values
+            ),
             "Hi <img src=x onerror=alert(1)> {operator.name}! Boris of Shop, {unknown} {"
         );
         let nameless = Placeholders {

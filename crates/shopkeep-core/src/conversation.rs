@@ -149,7 +149,11 @@ impl ConversationState {
         Self {
             status: ConversationStatus::Active,
             assignee: Some(agent),
-            participants: self.participants.into_iter().filter(|p| *p != agent).collect(),
+            participants: self
+                .participants
+                .into_iter()
+                .filter(|p| *p != agent)
+                .collect(),
         }
     }
 }

@@ -66,6 +66,15 @@ pub struct DepartmentDraft {
     pub members: Vec<StaffId>,
 }
 
+/// `POST /api/v1/departments` (admin).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct NewDepartment {
+    pub site_id: SiteId,
+    #[serde(flatten)]
+    pub draft: DepartmentDraft,
+}
+
 /// A stored department.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -234,7 +243,10 @@ mod tests {
         let sales = department(1, &["/cart", "/DELIVERY/express"]);
         let all = [delivery.clone(), sales.clone()];
         let found = |url: &str| department_for_page(&all, url).map(|d| d.id);
-        assert_eq!(found("https://shop.example/delivery/express"), Some(sales.id));
+        assert_eq!(
+            found("https://shop.example/delivery/express"),
+            Some(sales.id)
+        );
         assert_eq!(found("https://shop.example/delivery/"), Some(delivery.id));
         assert_eq!(found("https://shop.example/Cart?x=1"), Some(sales.id));
         assert_eq!(found("https://shop.example/"), None);

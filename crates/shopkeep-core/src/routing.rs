@@ -219,7 +219,13 @@ mod tests {
         let idle = ops[1].id;
         let a = chat(1, None);
         let got = assign(&[a], &mut ops, least_busy, 10);
-        assert_eq!(got, vec![Assignment { conversation: a.id, operator: idle }]);
+        assert_eq!(
+            got,
+            vec![Assignment {
+                conversation: a.id,
+                operator: idle
+            }]
+        );
     }
 
     #[test]
@@ -302,7 +308,12 @@ mod tests {
         let departments: Vec<DepartmentId> = (0..3).map(|_| DepartmentId::new()).collect();
         let pick = departments.clone();
         let ops = prop::collection::vec(
-            (0u32..4, 0u32..5, prop::collection::vec(0usize..3, 0..3), 0i64..50),
+            (
+                0u32..4,
+                0u32..5,
+                prop::collection::vec(0usize..3, 0..3),
+                0i64..50,
+            ),
             0..6,
         )
         .prop_map(move |rows| {

@@ -86,3 +86,40 @@ pub struct TeamMember {
     /// Path of their photo, if any.
     pub photo: Option<String>,
 }
+
+/// `PATCH /api/v1/staff/{id}` (admin): absent fields stay as they are.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct StaffPatch {
+    #[ts(optional)]
+    #[serde(default)]
+    pub role: Option<Role>,
+    /// 1 to [`MAX_MAX_CHATS`].
+    #[ts(optional)]
+    #[serde(default)]
+    pub max_chats: Option<u32>,
+}
+
+/// `POST /api/v1/staff` (admin): a new member of staff who logs in with this password.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct NewStaffRequest {
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub password: String,
+    #[ts(optional)]
+    #[serde(default)]
+    pub max_chats: Option<u32>,
+}
+
+/// A member of staff as admins manage them: the team view plus the login email.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct StaffAccount {
+    #[serde(flatten)]
+    pub member: TeamMember,
+    pub email: String,
+}
