@@ -31,7 +31,7 @@ async fn concurrent_visitor_messages_get_seqs_without_gaps_or_duplicates(store: 
         tasks.spawn(async move {
             let id = format!("m{n}");
             store
-                .post_visitor_message(guest.site_id, guest.id, None, msg_id(&id), text(&id))
+                .post_visitor_message(guest.site_id, guest.id, None, msg_id(&id), text(&id), None)
                 .await
         });
     }
@@ -91,6 +91,7 @@ async fn concurrent_resends_store_each_client_msg_id_once(store: Arc<dyn Store>)
                         None,
                         msg_id(&id),
                         text(&format!("{id} try {round}")),
+                        None,
                     )
                     .await;
                 (id, posted)
@@ -182,7 +183,7 @@ async fn concurrent_conversations_keep_their_own_seqs(store: Arc<dyn Store>) {
             tasks.spawn(async move {
                 let id = format!("m{n}");
                 store
-                    .post_visitor_message(guest.site_id, guest.id, None, msg_id(&id), text(&id))
+                    .post_visitor_message(guest.site_id, guest.id, None, msg_id(&id), text(&id), None)
                     .await
             });
         }
@@ -229,7 +230,7 @@ async fn failed_writes_do_not_undo_writes_committed_with_them(store: Arc<dyn Sto
         message_tasks.spawn(async move {
             let id = format!("m{n}");
             store
-                .post_visitor_message(guest.site_id, guest.id, None, msg_id(&id), text(&id))
+                .post_visitor_message(guest.site_id, guest.id, None, msg_id(&id), text(&id), None)
                 .await
         });
     }

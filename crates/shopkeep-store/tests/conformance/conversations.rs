@@ -48,6 +48,7 @@ async fn first_visitor_message_opens_a_waiting_conversation_at_seq_1(store: &dyn
             None,
             msg_id("m1"),
             text("Hello, is this in stock?"),
+            None,
         )
         .await
         .unwrap();
@@ -108,6 +109,7 @@ async fn visitor_resend_with_same_client_msg_id_is_stored_once(store: &dyn Store
             None,
             msg_id("m1"),
             text("edited on resend"),
+            None,
         )
         .await
         .unwrap();
@@ -453,7 +455,7 @@ async fn visitor_reusing_an_agents_client_msg_id_is_a_conflict_and_stores_nothin
         .unwrap();
 
     let reused = store
-        .post_visitor_message(shop.id, guest.id, None, msg_id("a1"), text("Copycat"))
+        .post_visitor_message(shop.id, guest.id, None, msg_id("a1"), text("Copycat"), None)
         .await;
 
     assert!(

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use shopkeep_core::conversation::ConversationStatus;
-use shopkeep_core::protocol::shared::{Receipts, Side};
+use shopkeep_core::protocol::shared::{ReceiptMark, Receipts, Side};
 use shopkeep_core::staff::AgentStatus;
 use shopkeep_store::{Session, Store, StoreError};
 use tokio::task::JoinSet;
@@ -68,7 +68,7 @@ async fn everything_written_survives_close_and_reopen(backend: &mut dyn Backend)
         .await
         .unwrap();
     store
-        .mark_received(conversation, Side::Visitor, 3)
+        .mark_receipt(conversation, Side::Visitor, ReceiptMark::Delivered, 3)
         .await
         .unwrap();
     let events = all_events(&*store, conversation).await;
@@ -107,7 +107,8 @@ async fn everything_written_survives_close_and_reopen(backend: &mut dyn Backend)
         summary.receipts,
         Receipts {
             agent_delivered: 0,
-            visitor_delivered: 3
+            visitor_delivered: 3,
+            ..Receipts::default()
         }
     );
     assert!(store.consume_setup_token(&setup_token, T0).await.unwrap());
@@ -156,7 +157,7 @@ async fn writes_after_close_fail_with_shutting_down(store: &dyn Store) {
     refused(
         "post_visitor_message",
         store
-            .post_visitor_message(shop.id, guest.id, None, msg_id("m2"), text("late"))
+            .post_visitor_message(shop.id, guest.id, None, msg_id("m2"), text("late"), None)
             .await
             .map(drop),
     );
@@ -170,7 +171,7 @@ async fn writes_after_close_fail_with_shutting_down(store: &dyn Store) {
     refused(
         "mark_received",
         store
-            .mark_received(conversation, Side::Agent, 1)
+            .mark_receipt(conversation, Side::Agent, ReceiptMark::Delivered, 1)
             .await
             .map(drop),
     );
@@ -200,7 +201,7 @@ async fn writes_racing_close_are_either_committed_or_refused(backend: &mut dyn B
             (
                 id.clone(),
                 store
-                    .post_visitor_message(guest.site_id, guest.id, None, msg_id(&id), text(&id))
+                    .post_visitor_message(guest.site_id, guest.id, None, msg_id(&id), text(&id), None)
                     .await,
             )
         });
@@ -251,7 +252,7 @@ async fn writes_started_before_close_are_committed(backend: &mut dyn Backend) {
     let ids: Vec<String> = (0..600).map(|n| format!("m{n}")).collect();
     let writes = ids
         .iter()
-        .map(|id| store.post_visitor_message(guest.site_id, guest.id, None, msg_id(id), text(id)))
+        .map(|id| store.post_visitor_message(guest.site_id, guest.id, None, msg_id(id), text(id), None))
         .collect();
 
     // Every write is under way before `close` starts; close must flush them.

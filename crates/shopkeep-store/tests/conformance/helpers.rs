@@ -32,6 +32,7 @@ pub fn site_record(slug: &str) -> Site {
         greetings: Default::default(),
         hours: None,
         mail: Default::default(),
+        chat: Default::default(),
         created_at: T0,
     }
 }
@@ -97,7 +98,7 @@ pub fn msg_id(raw: &str) -> ClientMsgId {
 /// Posts a visitor message whose client id and text are both `id`.
 pub async fn visitor_says(store: &dyn Store, visitor: &Visitor, id: &str) -> Posted {
     store
-        .post_visitor_message(visitor.site_id, visitor.id, None, msg_id(id), text(id))
+        .post_visitor_message(visitor.site_id, visitor.id, None, msg_id(id), text(id), None)
         .await
         .expect("post visitor message")
 }
@@ -116,6 +117,7 @@ pub async fn contact_says(
             Some(contact),
             msg_id(id),
             text(id),
+            None,
         )
         .await
         .expect("post visitor message")

@@ -41,6 +41,7 @@ fn offline(visitor: &Visitor, id: &str, with_mail: bool) -> OfflineMessage {
         site: visitor.site_id,
         visitor: visitor.id,
         contact: None,
+        department: None,
         client_msg_id: msg_id(id),
         text: text("Do you ship to Norway?"),
         claims: Claims {

@@ -1,5 +1,5 @@
 use shopkeep_core::ids::ConversationId;
-use shopkeep_core::protocol::shared::{Receipts, Side};
+use shopkeep_core::protocol::shared::{ReceiptMark, Receipts, Side};
 use shopkeep_store::{Store, StoreError};
 
 use crate::helpers::{site, visitor, visitor_says};
@@ -18,6 +18,7 @@ fn receipts(agent_delivered: u32, visitor_delivered: u32) -> Receipts {
     Receipts {
         agent_delivered,
         visitor_delivered,
+        ..Receipts::default()
     }
 }
 
@@ -51,21 +52,21 @@ async fn mark_received_raises_only_its_side(store: &dyn Store) {
 
     assert_eq!(
         store
-            .mark_received(conversation, Side::Agent, 2)
+            .mark_receipt(conversation, Side::Agent, ReceiptMark::Delivered, 2)
             .await
             .unwrap(),
         receipts(2, 0)
     );
     assert_eq!(
         store
-            .mark_received(conversation, Side::Visitor, 1)
+            .mark_receipt(conversation, Side::Visitor, ReceiptMark::Delivered, 1)
             .await
             .unwrap(),
         receipts(2, 1)
     );
     assert_eq!(
         store
-            .mark_received(conversation, Side::Visitor, 3)
+            .mark_receipt(conversation, Side::Visitor, ReceiptMark::Delivered, 3)
             .await
             .unwrap(),
         receipts(2, 3)
@@ -77,24 +78,24 @@ async fn mark_received_raises_only_its_side(store: &dyn Store) {
 async fn mark_received_never_lowers_the_mark(store: &dyn Store) {
     let conversation = three_messages(store).await;
     store
-        .mark_received(conversation, Side::Agent, 3)
+        .mark_receipt(conversation, Side::Agent, ReceiptMark::Delivered, 3)
         .await
         .unwrap();
     store
-        .mark_received(conversation, Side::Visitor, 2)
+        .mark_receipt(conversation, Side::Visitor, ReceiptMark::Delivered, 2)
         .await
         .unwrap();
 
     assert_eq!(
         store
-            .mark_received(conversation, Side::Agent, 1)
+            .mark_receipt(conversation, Side::Agent, ReceiptMark::Delivered, 1)
             .await
             .unwrap(),
         receipts(3, 2)
     );
     assert_eq!(
         store
-            .mark_received(conversation, Side::Visitor, 0)
+            .mark_receipt(conversation, Side::Visitor, ReceiptMark::Delivered, 0)
             .await
             .unwrap(),
         receipts(3, 2)
@@ -108,14 +109,14 @@ async fn mark_received_never_passes_last_seq(store: &dyn Store) {
 
     assert_eq!(
         store
-            .mark_received(conversation, Side::Agent, 99)
+            .mark_receipt(conversation, Side::Agent, ReceiptMark::Delivered, 99)
             .await
             .unwrap(),
         receipts(3, 0)
     );
     assert_eq!(
         store
-            .mark_received(conversation, Side::Visitor, u32::MAX)
+            .mark_receipt(conversation, Side::Visitor, ReceiptMark::Delivered, u32::MAX)
             .await
             .unwrap(),
         receipts(3, 3)
@@ -128,7 +129,7 @@ async fn receipts_on_unknown_conversation_are_not_found(store: &dyn Store) {
     three_messages(store).await;
 
     for side in [Side::Agent, Side::Visitor] {
-        let result = store.mark_received(ConversationId::new(), side, 1).await;
+        let result = store.mark_receipt(ConversationId::new(), side, ReceiptMark::Delivered, 1).await;
         assert!(
             matches!(result, Err(StoreError::NotFound)),
             "got {result:?}"

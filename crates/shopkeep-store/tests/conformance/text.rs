@@ -30,7 +30,7 @@ async fn hostile_and_unusual_text_round_trips_byte_exact(store: &dyn Store) {
     let anna = staff(store, "anna@shop.example").await;
 
     let first = store
-        .post_visitor_message(shop.id, guest.id, None, msg_id("v0"), text(SAMPLES[0]))
+        .post_visitor_message(shop.id, guest.id, None, msg_id("v0"), text(SAMPLES[0]), None)
         .await
         .unwrap();
     let conversation = first.conversation.id;
@@ -46,6 +46,7 @@ async fn hostile_and_unusual_text_round_trips_byte_exact(store: &dyn Store) {
                 None,
                 msg_id(&format!("v{n}")),
                 text(sample),
+                None,
             )
             .await
             .unwrap();
@@ -97,7 +98,7 @@ async fn longest_allowed_message_round_trips_byte_exact(store: &dyn Store) {
     assert_eq!(long.chars().count(), MAX_MESSAGE_CHARS);
 
     let posted = store
-        .post_visitor_message(shop.id, guest.id, None, msg_id("long"), text(&long))
+        .post_visitor_message(shop.id, guest.id, None, msg_id("long"), text(&long), None)
         .await
         .unwrap();
 
@@ -119,11 +120,11 @@ async fn longest_client_msg_id_round_trips(store: &dyn Store) {
     let id = "A-z_09".repeat(11)[..64].to_owned();
 
     let posted = store
-        .post_visitor_message(shop.id, guest.id, None, msg_id(&id), text("hi"))
+        .post_visitor_message(shop.id, guest.id, None, msg_id(&id), text("hi"), None)
         .await
         .unwrap();
     let resent = store
-        .post_visitor_message(shop.id, guest.id, None, msg_id(&id), text("hi"))
+        .post_visitor_message(shop.id, guest.id, None, msg_id(&id), text("hi"), None)
         .await
         .unwrap();
 
