@@ -4,7 +4,9 @@ import type { AgentServerFrame } from '../../../protocol/AgentServerFrame';
 import type { AgentStatus } from '../../../protocol/AgentStatus';
 import type { ConversationId } from '../../../protocol/ConversationId';
 import type { ConversationSummary } from '../../../protocol/ConversationSummary';
+import type { Department } from '../../../protocol/Department';
 import type { Me } from '../../../protocol/Me';
+import type { TeamMember } from '../../../protocol/TeamMember';
 import { inboxSections } from '../inbox/inbox';
 import { markRead, noUnread, noteEvent, noteSummary, unreadTotal, type Unread } from '../inbox/unread';
 import type { ConnectionHandlers, LinkState } from '../live/connection';
@@ -51,6 +53,14 @@ export interface StoreDeps {
   frame?: (flush: () => void) => void;
 }
 
+/**
+ * The team as the socket last told it: every member of staff with their status and load.
+ * Replaced whole by `welcome` and `team` frames. Read-only for views.
+ */
+export const teamMembers = signal<readonly TeamMember[]>([]);
+/** The departments as the socket last told them (`welcome` and `departments` frames). */
+export const departmentList = signal<readonly Department[]>([]);
+
 export type PendingAction = { readonly id: ConversationId; readonly action: 'take' | 'close' };
 
 /** Text length as the server counts it: in code points, not UTF-16 units. */
@@ -80,6 +90,9 @@ export class ConsoleStore {
   readonly drafts = signal<ReadonlyMap<ConversationId, string>>(new Map());
   /** The console is on screen and focused, so messages in the open conversation are seen. */
   readonly viewing = signal(true);
+  /** Same signals as the module-level `teamMembers` and `departmentList`. */
+  readonly team = teamMembers;
+  readonly departments = departmentList;
 
   readonly sections = computed(() => inboxSections(this.conversations.value.values(), this.me.value.id));
   readonly unreadTotal = computed(() => {
@@ -220,7 +233,15 @@ export class ConsoleStore {
   private receive(frame: AgentServerFrame): void {
     switch (frame.type) {
       case 'welcome':
+        teamMembers.value = frame.team;
+        departmentList.value = frame.departments;
         return this.welcome(frame.me, frame.conversations);
+      case 'team':
+        teamMembers.value = frame.members;
+        return;
+      case 'departments':
+        departmentList.value = frame.departments;
+        return;
       case 'conversation':
         return this.summary(frame.conversation);
       case 'event': {

@@ -13,6 +13,8 @@ export const ME: Me = {
   status: 'online',
   lang: 'en',
   photo: null,
+  departments: [],
+  max_chats: 5,
 };
 
 export const T0 = Date.UTC(2026, 2, 12, 9, 0, 0);
@@ -33,8 +35,14 @@ export function summary(id: string, fields: Partial<ConversationSummary> = {}): 
     visitor_label: `Visitor ${id}`,
     status: 'waiting',
     assignee: null,
+    participants: [],
+    department: null,
+    tags: [],
+    unanswered_since: null,
+    assigned_at: null,
     last_seq: 0,
-    receipts: { agent_delivered: 0, visitor_delivered: 0 },
+    visible_seq: 0,
+    receipts: { agent_delivered: 0, visitor_delivered: 0, agent_read: 0, visitor_read: 0 },
     last_message: null,
     created_at: T0,
     updated_at: T0,

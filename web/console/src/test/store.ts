@@ -27,7 +27,7 @@ export function storeHarness() {
   };
   const store = new ConsoleStore(deps);
   const receive = (frame: AgentServerFrame) => handlers.onFrame(frame);
-  const welcome = (conversations: ConversationSummary[]) => receive({ type: 'welcome', me: ME, conversations });
+  const welcome = (conversations: ConversationSummary[]) => receive({ type: 'welcome', me: ME, conversations, team: [], departments: [] });
   /** Removes and returns the sent frames of one type. */
   const take = <T extends AgentClientFrame['type']>(type: T) => {
     const matching = sent.filter((f) => f.type === type) as Extract<AgentClientFrame, { type: T }>[];
