@@ -94,6 +94,9 @@ pub fn describe(error: &StoreError) -> (StatusCode, ErrorCode, String) {
                 TransitionError::Closed => ErrorCode::ConversationClosed,
                 TransitionError::TakenByOther => ErrorCode::AlreadyTaken,
                 TransitionError::NotAssignee => ErrorCode::Forbidden,
+                TransitionError::SameHolder
+                | TransitionError::AlreadyIn
+                | TransitionError::NotIn => ErrorCode::InvalidInput,
             };
             (StatusCode::CONFLICT, code, rule.to_string())
         }

@@ -71,6 +71,7 @@ pub async fn create(store: &dyn Store, new: NewSite) -> Result<Site, SiteError> 
         greetings: Default::default(),
         hours: None,
         mail: Default::default(),
+        chat: Default::default(),
         created_at: shopkeep_store::sqlite::now(),
     };
     Ok(store.create_site(site).await?)
