@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ME, T0, anna, bo, summary, textEvent, visitor } from '../test/fixtures';
-import { filterCounts, filterSections, inboxSections } from './inbox';
+import { UNANSWERED_ALERT_MS, allChats, filterCounts, filterSections, inboxSections, queuePositions, unansweredFor } from './inbox';
 import { markRead, noUnread, noteEvent, noteSummary, unreadCount, unreadTotal, type Unread } from './unread';
 
 const mine = { id: ME.id, name: ME.name };
@@ -51,7 +51,7 @@ describe('unread counting', () => {
   it('takes what staff already received as read on first sight', () => {
     const seen = summary('a', {
       last_seq: 4,
-      receipts: { agent_delivered: 4, visitor_delivered: 4 },
+      receipts: { agent_delivered: 4, visitor_delivered: 4, agent_read: 0, visitor_read: 0 },
       last_message: textEvent('a', 4, 'thanks'),
     });
     const u = noteSummary(noUnread, seen);
@@ -96,5 +96,39 @@ describe('offline and missed filters', () => {
     expect(ids(filterSections(sections, 'offline'))).toEqual([['b'], ['c'], ['e']]);
     expect(ids(filterSections(sections, 'missed'))).toEqual([[], [], ['d']]);
     expect(filterCounts(sections)).toEqual({ all: 5, offline: 3, missed: 1 });
+  });
+});
+
+describe('queue places and the supervisor’s list', () => {
+  const sales = { id: 'dep-sales', name: 'Sales' };
+  const list = [
+    summary('s2', { created_at: T0 + 3000, department: sales }),
+    summary('q1', { created_at: T0 + 1000 }),
+    summary('s1', { created_at: T0 + 2000, department: sales }),
+    summary('q2', { created_at: T0 + 4000 }),
+    summary('other-site', { created_at: T0 + 500, site_id: 'site-2' }),
+    summary('busy', { status: 'active', assignee: colleague, unanswered_since: T0 + 100 }),
+    summary('calm', { status: 'active', assignee: mine, unanswered_since: null }),
+    summary('done', { status: 'closed' }),
+  ];
+
+  it('counts places oldest first within each site’s and department’s queue', () => {
+    const places = queuePositions(list);
+    expect(Object.fromEntries(places)).toEqual({ q1: 1, q2: 2, s1: 1, s2: 2, 'other-site': 1 });
+  });
+
+  it('lists every open chat: waiting first, then active ones longest unanswered first', () => {
+    expect(allChats(list).map((c) => c.id)).toEqual(['other-site', 'q1', 's1', 's2', 'q2', 'busy', 'calm']);
+  });
+
+  it('measures unanswered time only for active chats', () => {
+    expect(unansweredFor(list[5]!, T0 + 100 + UNANSWERED_ALERT_MS + 1)).toBeGreaterThan(UNANSWERED_ALERT_MS);
+    expect(unansweredFor(list[6]!, T0)).toBeNull();
+    expect(unansweredFor(summary('w', { unanswered_since: T0 }), T0 + 5)).toBeNull();
+  });
+
+  it('counts a chat I joined as mine', () => {
+    const joined = summary('j', { status: 'active', assignee: colleague, participants: [mine] });
+    expect(inboxSections([joined], ME.id).mine.map((c) => c.id)).toEqual(['j']);
   });
 });

@@ -32,8 +32,10 @@ class FakeSocket {
 
 const WELCOME: AgentServerFrame = {
   type: 'welcome',
-  me: { id: 's1', name: 'Anna', email: 'a@example.com', role: 'operator', status: 'online', lang: 'en', photo: null },
+  me: { id: 's1', name: 'Anna', email: 'a@example.com', role: 'operator', status: 'online', lang: 'en', photo: null, departments: [], max_chats: 5 },
   conversations: [],
+  team: [],
+  departments: [],
 };
 
 function setup(random = () => 0) {

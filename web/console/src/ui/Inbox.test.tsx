@@ -21,7 +21,7 @@ function inbox() {
   h.welcome([
     summary('late', { created_at: T0 + 4 * 60_000, last_seq: 1, last_message: textEvent('late', 1, '<b>hi</b>') }),
     summary('early', { created_at: T0, last_seq: 1, last_message: textEvent('early', 1, 'first\nsecond') }),
-    mineActive('mine', { last_seq: 2, last_message: textEvent('mine', 2, 'Sure', anna), receipts: { agent_delivered: 2, visitor_delivered: 2 } }),
+    mineActive('mine', { last_seq: 2, last_message: textEvent('mine', 2, 'Sure', anna), receipts: { agent_delivered: 2, visitor_delivered: 2, agent_read: 0, visitor_read: 0 } }),
     summary('done', { status: 'closed' }),
   ]);
   return { h, root: mount(<Inbox store={h.store} />) };

@@ -41,7 +41,7 @@ describe('MessageList', () => {
   });
 
   it('is a live log that shows system lines and marks my messages sent or delivered', () => {
-    const h = open(mineActive('a', { receipts: { agent_delivered: 3, visitor_delivered: 2 } }));
+    const h = open(mineActive('a', { receipts: { agent_delivered: 3, visitor_delivered: 2, agent_read: 0, visitor_read: 0 } }));
     h.receive({
       type: 'history',
       conversation_id: 'a',
