@@ -19,7 +19,9 @@ use shopkeep_core::ids::{ContactId, ConversationId, SiteId, StaffId, VisitorId};
 use shopkeep_core::protocol::shared::{ConversationSummary, Receipts, Side};
 use shopkeep_core::protocol::{agent, visitor};
 use shopkeep_core::staff::AgentStatus;
-use tokio::sync::{broadcast, mpsc, watch};
+use tokio::sync::{Notify, broadcast, mpsc, watch};
+
+use crate::team::{OwnedScope, scope};
 
 /// Frames queued for one visitor socket before it counts as not reading.
 pub const VISITOR_QUEUE: usize = 256;
@@ -29,14 +31,24 @@ const STAFF_FEED: usize = 4096;
 /// A serialised frame; cloning shares the bytes.
 pub type Frame = axum::extract::ws::Utf8Bytes;
 
+/// Whom a frame on the staff feed is for. Each console decides with its
+/// viewer as the team directory has it now, since memberships change.
+#[derive(Clone, Debug)]
+pub enum Audience {
+    /// Every console tab of one member of staff.
+    Staff(StaffId),
+    /// Consoles that watch the live visitor list.
+    VisitorWatchers,
+    /// Staff who may see this conversation.
+    Conversation(Arc<OwnedScope>),
+    Everyone,
+}
+
 /// A frame on the staff feed, with whom it is for.
 #[derive(Clone, Debug)]
 pub struct StaffFrame {
     pub json: Frame,
-    /// Only this member of staff (their presence); `None` for all staff.
-    pub only: Option<StaffId>,
-    /// Live visitor list changes, only for consoles watching the list.
-    pub visitors: bool,
+    pub audience: Audience,
 }
 
 struct VisitorSocket {
@@ -71,6 +83,10 @@ pub struct Hub {
     departed: Mutex<HashMap<VisitorId, Instant>>,
     /// Visitors who never connected since the start count as away since then.
     started: Instant,
+    /// Presence or loads changed: the team list is sent again (coalesced).
+    team_changes: Notify,
+    /// What each console tab has on screen, for the collision notice.
+    viewing: Mutex<HashMap<u64, (StaffId, ConversationId)>>,
 }
 
 /// A visitor socket's registration; dropping it unregisters the socket.
@@ -162,6 +178,8 @@ impl Hub {
             site_changes: broadcast::channel(16).0,
             departed: Mutex::default(),
             started: Instant::now(),
+            team_changes: Notify::new(),
+            viewing: Mutex::default(),
         })
     }
 
@@ -209,6 +227,7 @@ impl Hub {
             entry.sockets += 1;
         }
         self.recompute_online();
+        self.team_changed();
         (
             StaffRegistration {
                 hub: self.clone(),
@@ -229,6 +248,7 @@ impl Hub {
             }
         }
         self.recompute_online();
+        self.team_changed();
     }
 
     /// Records a status change and tells every console tab of that member of staff.
@@ -237,26 +257,95 @@ impl Hub {
             entry.status = status;
         }
         self.recompute_online();
+        self.team_changed();
         let frame = to_frame(&agent::ServerFrame::Status { status });
         self.to_one_staff(staff, frame);
     }
 
+    /// Presence as the team sees it: offline without an open console.
+    pub fn effective_status(&self, staff: StaffId) -> AgentStatus {
+        self.lock_presence()
+            .get(&staff)
+            .filter(|p| p.sockets > 0)
+            .map_or(AgentStatus::Offline, |p| p.status)
+    }
+
+    /// Whether `staff` has a console open and is online.
+    pub fn is_online(&self, staff: StaffId) -> bool {
+        self.effective_status(staff) == AgentStatus::Online
+    }
+
+    /// Asks for the team list to be sent again; bursts are coalesced.
+    pub fn team_changed(&self) {
+        self.team_changes.notify_one();
+    }
+
+    /// Resolves after [`Hub::team_changed`].
+    pub async fn team_change(&self) {
+        self.team_changes.notified().await;
+    }
+
     /// A frame for every console tab of one member of staff.
     pub fn to_one_staff(&self, staff: StaffId, json: Frame) {
-        let _ = self.staff_feed.send(StaffFrame {
-            json,
-            only: Some(staff),
-            visitors: false,
-        });
+        self.to_staff_audience(Audience::Staff(staff), json);
     }
 
     /// Live visitor list changes, for consoles that watch the list.
     pub fn to_visitor_watchers(&self, json: Frame) {
-        let _ = self.staff_feed.send(StaffFrame {
-            json,
-            only: None,
-            visitors: true,
-        });
+        self.to_staff_audience(Audience::VisitorWatchers, json);
+    }
+
+    pub fn to_staff_audience(&self, audience: Audience, json: Frame) {
+        // No receivers is fine: no console is open.
+        let _ = self.staff_feed.send(StaffFrame { json, audience });
+    }
+
+    /// Staff who may see `conversation`.
+    pub fn to_conversation_staff(&self, conversation: &ConversationSummary, json: Frame) {
+        self.to_staff_audience(Audience::Conversation(Arc::new(scope(conversation))), json);
+    }
+
+    /// Records which conversation a console tab shows; answers the conversations
+    /// whose viewers changed.
+    pub fn set_viewing(
+        &self,
+        socket: u64,
+        staff: StaffId,
+        conversation: Option<ConversationId>,
+    ) -> Vec<ConversationId> {
+        let mut viewing = self.lock_viewing();
+        let before = match conversation {
+            Some(id) => viewing.insert(socket, (staff, id)),
+            None => viewing.remove(&socket),
+        };
+        let mut changed: Vec<ConversationId> = before.map(|(_, id)| id).into_iter().collect();
+        if let Some(id) = conversation
+            && !changed.contains(&id)
+        {
+            changed.push(id);
+        }
+        if before.map(|(_, id)| id) == conversation {
+            changed.clear();
+        }
+        changed
+    }
+
+    /// Staff who have `conversation` on screen, each once.
+    pub fn viewers(&self, conversation: ConversationId) -> Vec<StaffId> {
+        let mut staff: Vec<StaffId> = self
+            .lock_viewing()
+            .values()
+            .filter(|(_, id)| *id == conversation)
+            .map(|(staff, _)| *staff)
+            .collect();
+        staff.sort();
+        staff.dedup();
+        staff
+    }
+
+    /// A number for a console socket, unique in this process.
+    pub fn next_socket_id(&self) -> u64 {
+        self.next_socket.fetch_add(1, Ordering::Relaxed)
     }
 
     /// Staff who are online (status and an open console), in a stable order.
@@ -307,23 +396,33 @@ impl Hub {
         self.operators_online.subscribe()
     }
 
-    /// A committed event: to the visitor's sockets and to all staff, with the
-    /// conversation's new summary for the inboxes.
+    /// A committed event: to the visitor's sockets (unless staff-only) and to
+    /// the staff who may see it, with the conversation's new summary.
     pub fn publish_event(&self, conversation: &ConversationSummary, event: &Event) {
-        let frame = to_frame(&visitor::ServerFrame::Event {
+        let scope = Arc::new(scope(conversation));
+        let staff_frame = to_frame(&agent::ServerFrame::Event {
             event: event.clone(),
         });
-        self.to_conversation_visitors(conversation, &frame);
-        self.to_staff(frame);
-        self.publish_summary(conversation);
+        if event.body.visible_to_visitor() {
+            let frame = to_frame(&visitor::ServerFrame::Event {
+                event: event.clone(),
+            });
+            self.to_conversation_visitors(conversation, &frame);
+        }
+        self.to_staff_audience(Audience::Conversation(scope.clone()), staff_frame);
+        self.publish_summary_to(conversation, scope);
     }
 
     /// A conversation's summary changed without a new event.
     pub fn publish_summary(&self, conversation: &ConversationSummary) {
+        self.publish_summary_to(conversation, Arc::new(scope(conversation)));
+    }
+
+    fn publish_summary_to(&self, conversation: &ConversationSummary, scope: Arc<OwnedScope>) {
         let summary = to_frame(&agent::ServerFrame::Conversation {
             conversation: conversation.clone(),
         });
-        self.to_staff(summary);
+        self.to_staff_audience(Audience::Conversation(scope), summary);
         let _ = self.summaries.send(conversation.clone());
     }
 
@@ -333,15 +432,17 @@ impl Hub {
             receipts,
         });
         self.to_conversation_visitors(conversation, &frame);
-        self.to_staff(frame);
+        self.to_conversation_staff(conversation, frame);
     }
 
-    pub fn visitor_typing(&self, conversation: ConversationId, active: bool) {
-        self.to_staff(to_frame(&agent::ServerFrame::Typing {
-            conversation_id: conversation,
+    pub fn visitor_typing(&self, conversation: &ConversationSummary, active: bool) {
+        let frame = to_frame(&agent::ServerFrame::Typing {
+            conversation_id: conversation.id,
             side: Side::Visitor,
             active,
-        }));
+            agent: None,
+        });
+        self.to_conversation_staff(conversation, frame);
     }
 
     pub fn agent_typing(
@@ -360,17 +461,8 @@ impl Hub {
         self.to_visitor(visitor, &frame);
     }
 
-    fn to_staff(&self, json: Frame) {
-        // No receivers is fine: no console is open.
-        let _ = self.staff_feed.send(StaffFrame {
-            json,
-            only: None,
-            visitors: false,
-        });
-    }
-
     /// The conversation's visitor, and the contact's other connected devices.
-    fn to_conversation_visitors(&self, conversation: &ConversationSummary, frame: &Frame) {
+    pub fn to_conversation_visitors(&self, conversation: &ConversationSummary, frame: &Frame) {
         self.to_visitor(conversation.visitor_id, frame);
         let Some(contact) = conversation.contact_id else {
             return;
@@ -462,6 +554,12 @@ impl Hub {
         &self,
     ) -> std::sync::MutexGuard<'_, HashMap<ContactId, HashMap<VisitorId, usize>>> {
         self.contacts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn lock_viewing(&self) -> std::sync::MutexGuard<'_, HashMap<u64, (StaffId, ConversationId)>> {
+        self.viewing
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }

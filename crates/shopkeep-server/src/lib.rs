@@ -10,13 +10,18 @@
 //! - [`tracking`]: live visitors, visits and pages, GeoIP, user agents, invitations.
 //! - [`mail`]: mail templates and the SMTP sender that drains the outbox;
 //!   [`transcripts`]: transcripts by mail; [`missed`]: the missed-chat check.
+//! - [`team`]: the cached directory of departments and staff, access scopes;
+//!   [`dispatch`]: routing and queue places; [`transfers`]: offered transfers;
+//!   [`audit`]: refused actions.
 //! - [`settings`], [`state`], [`origin`], [`tokens`], [`error`], [`i18n`]: plumbing.
 #![forbid(unsafe_code)]
 
 pub mod api;
 pub mod assets;
+pub mod audit;
 pub mod auth;
 pub mod demo;
+pub mod dispatch;
 pub mod error;
 pub mod hub;
 pub mod i18n;
@@ -27,9 +32,11 @@ pub mod router;
 pub mod settings;
 pub mod sites;
 pub mod state;
+pub mod team;
 pub mod tokens;
 pub mod tracking;
 pub mod transcripts;
+pub mod transfers;
 pub mod ws;
 
 use std::future::Future;
@@ -84,7 +91,13 @@ pub async fn launch(
         public: Arc::new(public),
         mailer,
         settings: Arc::new(settings),
+        team: Arc::new(team::TeamDirectory::new()),
+        dispatch: Arc::new(dispatch::Dispatcher::new()),
+        transfers: Arc::new(transfers::Transfers::default()),
     };
+    team::reload(&state).await?;
+    let routing = dispatch::spawn(state.clone());
+    let team_frames = team::spawn_broadcaster(state.clone());
     let rules =
         tracking::invitations::spawn_rules(state.clone(), state.settings.tracking.rules_interval);
     let missed = missed::spawn(state.clone());
@@ -121,6 +134,8 @@ pub async fn launch(
     }
     rules.abort();
     missed.abort();
+    routing.abort();
+    team_frames.abort();
     flusher.abort();
     // The sender finishes the mail it is on, so it is recorded before the store closes.
     let _ = stop_mail.send(true);

@@ -37,6 +37,10 @@ pub struct ServerSettings {
     /// How often waiting chats are checked for missed ones.
     #[serde(with = "millis")]
     pub missed_interval: Duration,
+    /// How long a member of staff has to answer a transfer offered to them
+    /// before the chat stays where it is.
+    #[serde(with = "millis")]
+    pub transfer_timeout: Duration,
 }
 
 /// The SMTP relay and how the outbox is drained. With `host` set, the relay
@@ -179,6 +183,7 @@ impl Default for ServerSettings {
             mail: MailConfig::default(),
             missed_after: Duration::from_secs(120),
             missed_interval: Duration::from_secs(15),
+            transfer_timeout: Duration::from_secs(60),
         }
     }
 }

@@ -9,6 +9,9 @@ use shopkeep_core::ids::SiteId;
 use shopkeep_store::Store;
 
 use crate::auth::password::Hasher;
+use crate::dispatch::Dispatcher;
+use crate::team::TeamDirectory;
+use crate::transfers::Transfers;
 use crate::hub::Hub;
 use crate::mail::Mailer;
 use crate::origin::PublicOrigin;
@@ -29,6 +32,12 @@ pub struct AppState {
     /// The country database, when one is configured.
     pub geo: Option<Arc<GeoIp>>,
     pub mailer: Arc<Mailer>,
+    /// Departments and staff, cached for access checks and routing.
+    pub team: Arc<TeamDirectory>,
+    /// The routing task's handle: kick it when a chat waits or a slot frees.
+    pub dispatch: Arc<Dispatcher>,
+    /// Transfers offered and not yet answered.
+    pub transfers: Arc<Transfers>,
 }
 
 /// Rate limiters keyed by client address.

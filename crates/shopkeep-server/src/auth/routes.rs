@@ -38,6 +38,9 @@ pub fn me_of(staff: &Staff) -> Me {
         status: staff.status,
         lang: staff.lang.clone(),
         photo: crate::api::photos::photo_path(staff),
+        // Filled from the team directory where it is at hand (the console's welcome).
+        departments: Vec::new(),
+        max_chats: staff.max_chats,
     }
 }
 
