@@ -1,5 +1,7 @@
 // Every event of every conversation exactly once and in seq order, whatever the socket
-// does: duplicates are dropped, gaps are held back and filled with `sync`.
+// does: duplicates are dropped, gaps are held back and filled with `sync`. Staff-only
+// events never reach the visitor, so the event after them names the one it follows
+// (`visible_prev`) instead of leaving a gap that would never fill.
 // Pure: it returns what to show and what to ask; the store does the sending.
 import type { ConversationId } from '../../../protocol/ConversationId';
 import type { ConversationView } from '../../../protocol/ConversationView';
@@ -23,6 +25,8 @@ interface Track {
   last: number;
   /** Events past a gap, by seq, until the gap is filled. */
   held: Map<number, Event>;
+  /** The same events by the seq they follow, for those that name it (`visible_prev`). */
+  follows: Map<number, Event>;
   /** A `sync` is in flight on the current socket. */
   asking: boolean;
 }
@@ -75,7 +79,7 @@ export class EventSync {
   private track(conversation: ConversationId): Track {
     let track = this.tracks.get(conversation);
     if (!track) {
-      track = { last: 0, held: new Map(), asking: false };
+      track = { last: 0, held: new Map(), follows: new Map(), asking: false };
       this.tracks.set(conversation, track);
     }
     return track;
@@ -83,15 +87,32 @@ export class EventSync {
 
   private take(track: Track, events: Event[]): Event[] {
     for (const event of events) {
-      if (event.seq > track.last) track.held.set(event.seq, event);
+      if (event.seq <= track.last) continue;
+      track.held.set(event.seq, event);
+      if (event.visible_prev !== undefined) track.follows.set(event.visible_prev, event);
     }
     const applied: Event[] = [];
-    for (let next = track.held.get(track.last + 1); next; next = track.held.get(track.last + 1)) {
-      track.held.delete(next.seq);
+    for (let next = this.next(track); next; next = this.next(track)) {
       track.last = next.seq;
       applied.push(next);
     }
+    if (applied.length) {
+      // What a jump passed over can no longer come next (only a duplicate could be there).
+      for (const seq of track.held.keys()) if (seq <= track.last) track.held.delete(seq);
+      for (const prev of track.follows.keys()) if (prev < track.last) track.follows.delete(prev);
+    }
     return applied;
+  }
+
+  /** The held event that comes right after the last applied one, taken out of the hold. */
+  private next(track: Track): Event | undefined {
+    const byPrev = track.follows.get(track.last);
+    const next = byPrev && byPrev.seq > track.last ? byPrev : track.held.get(track.last + 1);
+    if (next) {
+      track.held.delete(next.seq);
+      track.follows.delete(track.last);
+    }
+    return next;
   }
 
   private ask(conversation: ConversationId, track: Track): SyncRequest {
