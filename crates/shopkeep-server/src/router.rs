@@ -32,6 +32,11 @@ pub fn router(state: AppState) -> Router {
             put(api::photos::upload).delete(api::photos::remove),
         )
         .route("/conversations", get(api::conversations::list))
+        .route("/conversations/search", get(api::conversations::search))
+        .route(
+            "/conversations/{id}/tags",
+            put(api::conversations::set_tags),
+        )
         .route(
             "/conversations/{id}/events",
             get(api::conversations::events),
@@ -56,6 +61,28 @@ pub fn router(state: AppState) -> Router {
             "/mail/settings",
             get(api::mail::settings).put(api::mail::update_settings),
         )
+        .route(
+            "/departments",
+            get(api::departments::list).post(api::departments::create),
+        )
+        .route(
+            "/departments/{id}",
+            put(api::departments::update).delete(api::departments::delete),
+        )
+        .route(
+            "/staff",
+            get(api::staff::list).post(api::staff::create),
+        )
+        .route("/staff/{id}", patch(api::staff::update))
+        .route(
+            "/canned",
+            get(api::canned::list).post(api::canned::create),
+        )
+        .route(
+            "/canned/{id}",
+            put(api::canned::update).delete(api::canned::delete),
+        )
+        .route("/audit", get(api::audit::list))
         .route("/mail/test", post(api::mail::test))
         .route("/mail/failures", get(api::mail::failures))
         .fallback(|| async { crate::error::ApiError::not_found() });

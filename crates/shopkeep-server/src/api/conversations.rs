@@ -5,14 +5,16 @@ use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
+use shopkeep_core::Millis;
+use shopkeep_core::access::{Action, TagsUpdate, normalise_tags};
 use shopkeep_core::conversation::ConversationStatus;
 use shopkeep_core::email::EmailAddress;
-use shopkeep_core::ids::{ConversationId, Seq};
+use shopkeep_core::ids::{DepartmentId, Seq, SiteId, StaffId};
 use shopkeep_core::protocol::MAX_SYNC_EVENTS;
 use shopkeep_core::protocol::shared::{ConversationSummary, History};
-use shopkeep_store::ConversationFilter;
+use shopkeep_store::{ConversationFilter, HistoryQuery};
 
-use crate::api::body;
+use crate::api::{access, body};
 use crate::auth::csrf;
 use crate::auth::session::StaffSession;
 use crate::error::ApiError;
@@ -29,7 +31,7 @@ pub struct ListQuery {
 
 pub async fn list(
     State(state): State<AppState>,
-    _session: StaffSession,
+    session: StaffSession,
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<Vec<ConversationSummary>>, ApiError> {
     let Query(query) =
@@ -48,7 +50,97 @@ pub async fn list(
     if let Some(status) = query.status {
         found.retain(|summary| summary.status == status);
     }
-    Ok(Json(found))
+    Ok(Json(access::visible(&state, &session, found)))
+}
+
+/// Most conversations one history page returns.
+const MAX_PAGE: u32 = 200;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchQuery {
+    #[serde(default)]
+    site_id: Option<SiteId>,
+    #[serde(default)]
+    tag: Option<String>,
+    #[serde(default)]
+    assignee: Option<StaffId>,
+    #[serde(default)]
+    department: Option<DepartmentId>,
+    #[serde(default)]
+    status: Option<ConversationStatus>,
+    #[serde(default)]
+    from: Option<Millis>,
+    #[serde(default)]
+    to: Option<Millis>,
+    #[serde(default)]
+    before: Option<Millis>,
+    #[serde(default)]
+    limit: Option<u32>,
+}
+
+/// `GET /api/v1/conversations/search`: the history view's filters. Only
+/// conversations this member of staff may see are returned, so a page can be
+/// shorter than `limit`; page on with the last row's `updated_at` as `before`.
+pub async fn search(
+    State(state): State<AppState>,
+    session: StaffSession,
+    query: Result<Query<SearchQuery>, QueryRejection>,
+) -> Result<Json<Vec<ConversationSummary>>, ApiError> {
+    let Query(query) = query.map_err(|rejection| ApiError::invalid(rejection.body_text()))?;
+    let tag = match query.tag.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(tag) => Some(
+            normalise_tags(&[tag.to_owned()])
+                .and_then(|mut tags| tags.pop())
+                .ok_or_else(|| ApiError::invalid("tag: letters, digits, - or _"))?,
+        ),
+        None => None,
+    };
+    let found = state
+        .store
+        .search_conversations(HistoryQuery {
+            site: query.site_id,
+            tag,
+            assignee: query.assignee,
+            department: query.department,
+            from: query.from,
+            to: query.to,
+            status: query.status,
+            before: query.before,
+            limit: query.limit.unwrap_or(50).clamp(1, MAX_PAGE),
+        })
+        .await?;
+    Ok(Json(access::visible(&state, &session, found)))
+}
+
+/// `PUT /api/v1/conversations/{id}/tags`: replaces the staff-only tags.
+pub async fn set_tags(
+    State(state): State<AppState>,
+    session: StaffSession,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    json: Result<Json<TagsUpdate>, JsonRejection>,
+) -> Result<Json<ConversationSummary>, ApiError> {
+    csrf::check(&headers, &state.public, &session.session.csrf_token)?;
+    let update = body(json)?;
+    let tags = normalise_tags(&update.tags).ok_or_else(|| {
+        ApiError::invalid(format!(
+            "tags: at most {} of 1 to {} letters, digits, - or _",
+            shopkeep_core::access::MAX_TAGS,
+            shopkeep_core::access::MAX_TAG_CHARS
+        ))
+    })?;
+    let summary = access::conversation(
+        &state,
+        &session,
+        &id,
+        Action::Annotate,
+        "PUT /api/v1/conversations/{id}/tags",
+    )
+    .await?;
+    let updated = state.store.set_tags(summary.id, tags).await?;
+    state.hub.publish_summary(&updated);
+    Ok(Json(updated))
 }
 
 #[derive(Deserialize)]
@@ -60,17 +152,20 @@ pub struct EventsQuery {
 
 pub async fn events(
     State(state): State<AppState>,
-    _session: StaffSession,
+    session: StaffSession,
     Path(id): Path<String>,
     query: Result<Query<EventsQuery>, QueryRejection>,
 ) -> Result<Json<History>, ApiError> {
-    let id: ConversationId = id.parse().map_err(|_| ApiError::not_found())?;
     let Query(query) = query.map_err(|_| ApiError::invalid("after: a sequence number"))?;
-    let summary = state
-        .store
-        .conversation(id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let summary = access::conversation(
+        &state,
+        &session,
+        &id,
+        Action::Read,
+        "GET /api/v1/conversations/{id}/events",
+    )
+    .await?;
+    let id = summary.id;
     let events = state
         .store
         .events_after(id, query.after, MAX_SYNC_EVENTS)
@@ -104,13 +199,15 @@ pub async fn email_transcript(
     json: Result<Json<TranscriptRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<TranscriptQueued>), ApiError> {
     csrf::check(&headers, &state.public, &session.session.csrf_token)?;
-    let id: ConversationId = id.parse().map_err(|_| ApiError::not_found())?;
     let request = body(json)?;
-    let summary = state
-        .store
-        .conversation(id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let summary = access::conversation(
+        &state,
+        &session,
+        &id,
+        Action::Read,
+        "POST /api/v1/conversations/{id}/transcript",
+    )
+    .await?;
     let site = state
         .store
         .site(summary.site_id)

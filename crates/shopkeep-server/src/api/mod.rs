@@ -1,10 +1,15 @@
 //! Staff REST routes under `/api/v1`, one module per resource.
 
+pub mod access;
+pub mod audit;
+pub mod canned;
 pub mod conversations;
+pub mod departments;
 pub mod mail;
 pub mod photos;
 pub mod rules;
 pub mod sites;
+pub mod staff;
 pub mod visitors;
 
 use axum::Json;

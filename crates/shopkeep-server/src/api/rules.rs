@@ -5,7 +5,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::Serialize;
-use shopkeep_core::ids::{RuleId, VisitorId};
+use shopkeep_core::ids::{RuleId, SiteId, VisitorId};
 use shopkeep_core::rules::{Rule, RuleDraft};
 use shopkeep_core::staff::Role;
 
@@ -20,6 +20,17 @@ fn draft(json: Result<Json<RuleDraft>, JsonRejection>) -> Result<RuleDraft, ApiE
     body(json)?
         .validated()
         .map_err(|error| ApiError::invalid(error.to_string()))
+}
+
+/// A rule routes only to a department of its own site.
+async fn check_department(state: &AppState, site: SiteId, draft: &RuleDraft) -> Result<(), ApiError> {
+    let Some(id) = draft.department else {
+        return Ok(());
+    };
+    match state.store.department(id).await? {
+        Some(department) if department.site_id == site => Ok(()),
+        _ => Err(ApiError::invalid("department: no such department in this site")),
+    }
 }
 
 pub async fn list(
@@ -42,6 +53,7 @@ pub async fn create(
     require(&session, Role::Supervisor)?;
     let draft = draft(json)?;
     let site = site_by_path(&state, &site).await?;
+    check_department(&state, site.id, &draft).await?;
     let rule = state.store.create_rule(site.id, draft).await?;
     state.tracker.rules_changed(site.id);
     Ok((StatusCode::CREATED, Json(rule)))
@@ -63,6 +75,7 @@ pub async fn update(
     require(&session, Role::Supervisor)?;
     let draft = draft(json)?;
     let rule = existing(&state, &id).await?;
+    check_department(&state, rule.site_id, &draft).await?;
     let updated = state.store.update_rule(rule.id, draft).await?;
     state.tracker.rules_changed(rule.site_id);
     Ok(Json(updated))

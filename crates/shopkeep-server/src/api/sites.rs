@@ -28,6 +28,7 @@ pub fn view(site: Site) -> SiteView {
         greetings: site.greetings,
         hours: site.hours,
         mail: site.mail,
+        chat: site.chat,
     }
 }
 
@@ -69,6 +70,9 @@ pub async fn update(
     }
     if let Some(mail) = patch.mail {
         settings.mail = mail;
+    }
+    if let Some(chat) = patch.chat {
+        settings.chat = chat;
     }
     let updated = state.store.update_site_settings(site.id, settings).await?;
     state.hub.site_changed(updated.id);

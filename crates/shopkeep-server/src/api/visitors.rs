@@ -5,6 +5,7 @@ use axum::extract::{Path, State};
 use shopkeep_core::ids::VisitorId;
 use shopkeep_core::tracking::{Identity, VisitorProfile};
 
+use crate::api::access;
 use crate::auth::session::StaffSession;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -15,7 +16,7 @@ const PROFILE_CONVERSATIONS: u32 = 50;
 
 pub async fn profile(
     State(state): State<AppState>,
-    _session: StaffSession,
+    session: StaffSession,
     Path(id): Path<String>,
 ) -> Result<Json<VisitorProfile>, ApiError> {
     let id: VisitorId = id.parse().map_err(|_| ApiError::not_found())?;
@@ -34,10 +35,15 @@ pub async fn profile(
         None => vec![id],
     };
     let visits = state.store.visits(&visitors, PROFILE_VISITS).await?;
-    let conversations = state
-        .store
-        .conversations_of(&visitors, PROFILE_CONVERSATIONS)
-        .await?;
+    // Conversations of departments this member of staff does not serve stay hidden.
+    let conversations = access::visible(
+        &state,
+        &session,
+        state
+            .store
+            .conversations_of(&visitors, PROFILE_CONVERSATIONS)
+            .await?,
+    );
     let live = state.tracker.live(id);
     let identity = match (&contact, &live) {
         // The live row knows whether this visit was verified.
