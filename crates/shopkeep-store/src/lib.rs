@@ -17,18 +17,16 @@ pub mod sqlite;
 use async_trait::async_trait;
 use shopkeep_core::Millis;
 use shopkeep_core::attributes::Attributes;
-use shopkeep_core::email::MailFailure;
-use shopkeep_core::event::{Author, Event};
 use shopkeep_core::canned::{Canned, CannedDraft};
 use shopkeep_core::department::{Department, DepartmentDraft, DepartmentRef};
+use shopkeep_core::email::MailFailure;
+use shopkeep_core::event::{Author, Event};
 use shopkeep_core::ids::{
     CannedId, ContactId, ConversationId, DepartmentId, InternalMessageId, MailId, RuleId, Seq,
     SiteId, StaffId, VisitorId,
 };
 use shopkeep_core::internal::RoomKey;
-use shopkeep_core::protocol::shared::{
-    AgentRef, ConversationSummary, ReceiptMark, Receipts, Side,
-};
+use shopkeep_core::protocol::shared::{AgentRef, ConversationSummary, ReceiptMark, Receipts, Side};
 use shopkeep_core::rules::{Rule, RuleDraft};
 use shopkeep_core::staff::{AgentStatus, Role};
 use shopkeep_core::text::{ClientMsgId, MessageText};
@@ -81,8 +79,11 @@ pub trait Store: Send + Sync + 'static {
     /// name already used in the site is a [`StoreError::Conflict`]; an unknown
     /// member is [`StoreError::NotFound`].
     async fn create_department(&self, site: SiteId, draft: DepartmentDraft) -> Result<Department>;
-    async fn update_department(&self, id: DepartmentId, draft: DepartmentDraft)
-    -> Result<Department>;
+    async fn update_department(
+        &self,
+        id: DepartmentId,
+        draft: DepartmentDraft,
+    ) -> Result<Department>;
     /// Removes it; its conversations and rules fall back to the site's queue.
     async fn delete_department(&self, id: DepartmentId) -> Result<()>;
     /// Sets or (with `None`) removes the photo; returns the staff row after.
@@ -297,8 +298,12 @@ pub trait Store: Send + Sync + 'static {
     async fn canned(&self, id: CannedId) -> Result<Option<Canned>>;
     /// A shortcut already used by the same owner (or among shared ones) is a
     /// [`StoreError::Conflict`]; [`StoreError::Limit`] past `MAX_CANNED`.
-    async fn create_canned(&self, site: SiteId, owner: StaffId, draft: CannedDraft)
-    -> Result<Canned>;
+    async fn create_canned(
+        &self,
+        site: SiteId,
+        owner: StaffId,
+        draft: CannedDraft,
+    ) -> Result<Canned>;
     async fn update_canned(&self, id: CannedId, draft: CannedDraft) -> Result<Canned>;
     async fn delete_canned(&self, id: CannedId) -> Result<()>;
 

@@ -4,8 +4,10 @@
 use shopkeep_core::Millis;
 use shopkeep_core::conversation::{ConversationState, ConversationStatus, TakeOutcome};
 use shopkeep_core::event::{Author, Event, EventBody};
-use shopkeep_core::ids::{ContactId, ConversationId, Seq, SiteId, StaffId, VisitorId};
-use shopkeep_core::protocol::shared::{AgentRef, ConversationSummary, Receipts, Side};
+use shopkeep_core::ids::{
+    ContactId, ConversationId, DepartmentId, Seq, SiteId, StaffId, VisitorId,
+};
+use shopkeep_core::protocol::shared::{AgentRef, ConversationSummary, ReceiptMark, Receipts, Side};
 use shopkeep_core::text::{ClientMsgId, MessageText};
 use sqlx::{AssertSqlSafe, SqliteConnection};
 use uuid::Uuid;
@@ -13,7 +15,7 @@ use uuid::Uuid;
 use crate::error::{Result, StoreError};
 use crate::model::{NewMail, OfflineMessage, Posted, Transitioned};
 use crate::sqlite::writer::backend;
-use crate::sqlite::{outbox, rows, tracking};
+use crate::sqlite::{outbox, rows, to_json, tracking};
 
 pub fn now() -> Millis {
     let since_epoch = std::time::SystemTime::now()
@@ -35,14 +37,14 @@ pub(crate) async fn summary(
     row.as_ref().map(rows::summary).transpose()
 }
 
-async fn existing_summary(
+pub(crate) async fn existing_summary(
     conn: &mut SqliteConnection,
     id: ConversationId,
 ) -> Result<ConversationSummary> {
     summary(conn, id).await?.ok_or(StoreError::NotFound)
 }
 
-fn state(summary: &ConversationSummary) -> ConversationState {
+pub(crate) fn state(summary: &ConversationSummary) -> ConversationState {
     ConversationState {
         status: summary.status,
         assignee: summary.assignee.as_ref().map(|agent| agent.id),
@@ -50,8 +52,10 @@ fn state(summary: &ConversationSummary) -> ConversationState {
     }
 }
 
-/// Assigns the next seq and appends the event.
-async fn append(
+/// Assigns the next seq and appends the event. An event the visitor can see
+/// also moves `visible_seq`, and records where the visitor's previous one was
+/// when staff-only events lie between.
+pub(crate) async fn append(
     conn: &mut SqliteConnection,
     conversation: ConversationId,
     author: Author,
@@ -60,30 +64,54 @@ async fn append(
 ) -> Result<Event> {
     let at = now();
     let is_message = matches!(body, EventBody::Message { .. });
+    let visible = body.visible_to_visitor();
+    // A visitor's message starts the wait for an answer; an operator's ends it.
+    let answers = match (&body, &author) {
+        (EventBody::Message { .. }, Author::Visitor) => Some(false),
+        (EventBody::Message { .. }, Author::Agent { .. }) => Some(true),
+        _ => None,
+    };
+    let previous_visible: i64 =
+        sqlx::query_scalar("SELECT visible_seq FROM conversations WHERE id = ?")
+            .bind(conversation.as_uuid())
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(backend)?
+            .ok_or(StoreError::NotFound)?;
     let seq: i64 = sqlx::query_scalar(
-        "UPDATE conversations SET last_seq = last_seq + 1, updated_at = ?, \
-         last_message_seq = CASE WHEN ? THEN last_seq + 1 ELSE last_message_seq END \
-         WHERE id = ? RETURNING last_seq",
+        "UPDATE conversations SET last_seq = last_seq + 1, updated_at = ?1, \
+         last_message_seq = CASE WHEN ?2 THEN last_seq + 1 ELSE last_message_seq END, \
+         visible_seq = CASE WHEN ?3 THEN last_seq + 1 ELSE visible_seq END, \
+         unanswered_since = CASE ?4 WHEN 0 THEN COALESCE(unanswered_since, ?1) \
+                                    WHEN 1 THEN NULL ELSE unanswered_since END \
+         WHERE id = ?5 RETURNING last_seq",
     )
     .bind(at)
     .bind(is_message)
+    .bind(visible)
+    .bind(answers)
     .bind(conversation.as_uuid())
-    .fetch_optional(&mut *conn)
+    .fetch_one(&mut *conn)
     .await
-    .map_err(backend)?
-    .ok_or(StoreError::NotFound)?;
+    .map_err(backend)?;
+    let visible_prev = (visible && previous_visible != seq - 1)
+        .then(|| rows::seq(previous_visible))
+        .transpose()?;
     let (author_kind, author_id, author_name) = match &author {
         Author::Visitor => ("visitor", None, None),
         Author::System => ("system", None, None),
         Author::Agent { id, name } => ("agent", Some(id.as_uuid()), Some(name.as_str())),
     };
-    let text = match &body {
-        EventBody::Message { text } => Some(text.as_str()),
-        _ => None,
+    let (text, data) = match &body {
+        EventBody::Message { text } | EventBody::Whisper { text } | EventBody::Note { text } => {
+            (Some(text.as_str()), None)
+        }
+        EventBody::Transferred { .. } => (None, Some(to_json(&body)?)),
+        EventBody::Joined | EventBody::Left | EventBody::Closed => (None, None),
     };
     sqlx::query(
-        "INSERT INTO events (conversation_id, seq, at, author_kind, author_id, author_name, kind, text, client_msg_id) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO events (conversation_id, seq, at, author_kind, author_id, author_name, kind, text, data, client_msg_id, visible_prev) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(conversation.as_uuid())
     .bind(seq)
@@ -93,7 +121,9 @@ async fn append(
     .bind(author_name)
     .bind(body.kind())
     .bind(text)
+    .bind(data)
     .bind(client_msg_id.map(ClientMsgId::as_str))
+    .bind(visible_prev.map(i64::from))
     .execute(&mut *conn)
     .await
     .map_err(backend)?;
@@ -104,12 +134,12 @@ async fn append(
         author,
         body,
         client_msg_id: client_msg_id.map(|id| id.as_str().to_owned()),
-        visible_prev: None,
+        visible_prev,
     })
 }
 
 /// The event a client already stored under `client_msg_id`, for idempotent resends.
-async fn stored_event(
+pub(crate) async fn stored_event(
     conn: &mut SqliteConnection,
     conversation: ConversationId,
     client_msg_id: &ClientMsgId,
@@ -128,7 +158,7 @@ async fn stored_event(
 }
 
 /// A `client_msg_id` is unique within a conversation, across both sides.
-fn client_msg_id_taken() -> StoreError {
+pub(crate) fn client_msg_id_taken() -> StoreError {
     StoreError::Conflict("that client_msg_id is already used in this conversation".to_owned())
 }
 
@@ -139,6 +169,7 @@ pub(crate) async fn post_visitor_message(
     contact: Option<ContactId>,
     client_msg_id: ClientMsgId,
     text: MessageText,
+    department: Option<DepartmentId>,
 ) -> Result<Posted> {
     // A resend may arrive after its conversation was closed, so look in all of
     // the visitor's conversations, not only the open one, and in those of the
@@ -153,11 +184,14 @@ pub(crate) async fn post_visitor_message(
         None => (
             open_conversation(
                 conn,
-                site,
-                visitor,
-                contact,
-                ConversationStatus::Waiting,
-                None,
+                Opening {
+                    site,
+                    visitor,
+                    contact,
+                    department,
+                    assignee: None,
+                    offline: false,
+                },
             )
             .await?,
             true,
@@ -211,27 +245,42 @@ async fn open_conversation_of(
     Ok(open.map(ConversationId::from_uuid))
 }
 
-async fn open_conversation(
-    conn: &mut SqliteConnection,
+/// A conversation about to be created.
+struct Opening {
     site: SiteId,
     visitor: VisitorId,
     contact: Option<ContactId>,
-    status: ConversationStatus,
+    department: Option<DepartmentId>,
+    /// Active from the start, held by this operator (an accepted invitation).
     assignee: Option<StaffId>,
+    offline: bool,
+}
+
+async fn open_conversation(
+    conn: &mut SqliteConnection,
+    opening: Opening,
 ) -> Result<ConversationId> {
     let id = ConversationId::new();
     let at = now();
+    let status = match opening.assignee {
+        Some(_) => ConversationStatus::Active,
+        None => ConversationStatus::Waiting,
+    };
+    let assignee = opening.assignee.map(|agent| agent.as_uuid());
     sqlx::query(
-        "INSERT INTO conversations (id, site_id, visitor_id, contact_id, status, assignee_id, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?7, ?4, ?5, ?6, ?6)",
+        "INSERT INTO conversations (id, site_id, visitor_id, contact_id, department_id, status, \
+         assignee_id, last_assignee_id, assigned_at, offline, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, CASE WHEN ?7 IS NULL THEN NULL ELSE ?8 END, ?9, ?8, ?8)",
     )
     .bind(id.as_uuid())
-    .bind(site.as_uuid())
-    .bind(visitor.as_uuid())
+    .bind(opening.site.as_uuid())
+    .bind(opening.visitor.as_uuid())
+    .bind(opening.contact.map(|c| c.as_uuid()))
+    .bind(opening.department.map(|d| d.as_uuid()))
     .bind(status.as_str())
-    .bind(assignee.map(|agent| agent.as_uuid()))
+    .bind(assignee)
     .bind(at)
-    .bind(contact.map(|c| c.as_uuid()))
+    .bind(opening.offline)
     .execute(conn)
     .await
     .map_err(backend)?;
@@ -247,6 +296,7 @@ pub(crate) async fn open_invited(
     contact: Option<ContactId>,
     agent: AgentRef,
     text: MessageText,
+    department: Option<DepartmentId>,
 ) -> Result<Transitioned> {
     // The same open conversation a message of this visitor would go to: their
     // own, or their contact's from another device.
@@ -260,11 +310,14 @@ pub(crate) async fn open_invited(
     }
     let conversation = open_conversation(
         conn,
-        site,
-        visitor,
-        contact,
-        ConversationStatus::Active,
-        Some(agent.id),
+        Opening {
+            site,
+            visitor,
+            contact,
+            department,
+            assignee: Some(agent.id),
+            offline: false,
+        },
     )
     .await?;
     let author = Author::Agent {
@@ -378,18 +431,16 @@ pub(crate) async fn post_offline_message(
     }
     let conversation = open_conversation(
         conn,
-        offline.site,
-        offline.visitor,
-        offline.contact,
-        ConversationStatus::Waiting,
-        None,
+        Opening {
+            site: offline.site,
+            visitor: offline.visitor,
+            contact: offline.contact,
+            department: offline.department,
+            assignee: None,
+            offline: true,
+        },
     )
     .await?;
-    sqlx::query("UPDATE conversations SET offline = 1 WHERE id = ?")
-        .bind(conversation.as_uuid())
-        .execute(&mut *conn)
-        .await
-        .map_err(backend)?;
     tracking::save_claims(conn, offline.visitor, &offline.claims).await?;
     let body = EventBody::Message {
         text: offline.text.into_string(),
@@ -465,13 +516,8 @@ pub(crate) async fn take(
     let event = match state(&before).take(agent.id)? {
         TakeOutcome::AlreadyHeld => None,
         TakeOutcome::Join => {
-            sqlx::query("UPDATE conversations SET status = ?, assignee_id = ? WHERE id = ?")
-                .bind(ConversationStatus::Active.as_str())
-                .bind(agent.id.as_uuid())
-                .bind(conversation.as_uuid())
-                .execute(&mut *conn)
-                .await
-                .map_err(backend)?;
+            let participants = without(&before.participants, agent.id);
+            assign(conn, conversation, agent.id, &participants).await?;
             let author = Author::Agent {
                 id: agent.id,
                 name: agent.name,
@@ -508,33 +554,78 @@ pub(crate) async fn close(
     })
 }
 
-pub(crate) async fn mark_received(
+/// Makes `agent` the holder: active, assigned now, and out of the participants.
+pub(crate) async fn assign(
+    conn: &mut SqliteConnection,
+    conversation: ConversationId,
+    agent: StaffId,
+    participants: &[AgentRef],
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE conversations SET status = ?1, assignee_id = ?2, last_assignee_id = ?2, \
+         assigned_at = ?3, participants = ?4 WHERE id = ?5",
+    )
+    .bind(ConversationStatus::Active.as_str())
+    .bind(agent.as_uuid())
+    .bind(now())
+    .bind(to_json(&participants)?)
+    .bind(conversation.as_uuid())
+    .execute(conn)
+    .await
+    .map_err(backend)?;
+    Ok(())
+}
+
+/// The participants without `agent`.
+pub(crate) fn without(participants: &[AgentRef], agent: StaffId) -> Vec<AgentRef> {
+    participants
+        .iter()
+        .filter(|p| p.id != agent)
+        .cloned()
+        .collect()
+}
+
+pub(crate) async fn mark_receipt(
     conn: &mut SqliteConnection,
     conversation: ConversationId,
     side: Side,
+    mark: ReceiptMark,
     seq: Seq,
 ) -> Result<Receipts> {
-    let sql = match side {
-        Side::Agent => {
-            "UPDATE conversations SET agent_delivered = MAX(agent_delivered, MIN(?, last_seq)) \
-             WHERE id = ? RETURNING agent_delivered, visitor_delivered"
+    // Each side is capped at what it can see: staff everything, the visitor
+    // what `visible_seq` counts. Read implies delivered.
+    let sql = match (side, mark) {
+        (Side::Agent, ReceiptMark::Delivered) => {
+            "agent_delivered = MAX(agent_delivered, MIN(?1, last_seq))"
         }
-        Side::Visitor => {
-            "UPDATE conversations SET visitor_delivered = MAX(visitor_delivered, MIN(?, last_seq)) \
-             WHERE id = ? RETURNING agent_delivered, visitor_delivered"
+        (Side::Agent, ReceiptMark::Read) => {
+            "agent_delivered = MAX(agent_delivered, MIN(?1, last_seq)), \
+             agent_read = MAX(agent_read, MIN(?1, last_seq))"
+        }
+        (Side::Visitor, ReceiptMark::Delivered) => {
+            "visitor_delivered = MAX(visitor_delivered, MIN(?1, visible_seq))"
+        }
+        (Side::Visitor, ReceiptMark::Read) => {
+            "visitor_delivered = MAX(visitor_delivered, MIN(?1, visible_seq)), \
+             visitor_read = MAX(visitor_read, MIN(?1, visible_seq))"
         }
     };
-    let (agent, visitor): (i64, i64) = sqlx::query_as(sql)
-        .bind(i64::from(seq))
-        .bind(conversation.as_uuid())
-        .fetch_optional(conn)
-        .await
-        .map_err(backend)?
-        .ok_or(StoreError::NotFound)?;
+    let sql = format!(
+        "UPDATE conversations SET {sql} WHERE id = ?2 \
+         RETURNING agent_delivered, visitor_delivered, agent_read, visitor_read"
+    );
+    let (agent_delivered, visitor_delivered, agent_read, visitor_read): (i64, i64, i64, i64) =
+        sqlx::query_as(AssertSqlSafe(sql))
+            .bind(i64::from(seq))
+            .bind(conversation.as_uuid())
+            .fetch_optional(conn)
+            .await
+            .map_err(backend)?
+            .ok_or(StoreError::NotFound)?;
     Ok(Receipts {
-        agent_delivered: rows::seq(agent)?,
-        visitor_delivered: rows::seq(visitor)?,
-        agent_read: 0,
-        visitor_read: 0,
+        agent_delivered: rows::seq(agent_delivered)?,
+        visitor_delivered: rows::seq(visitor_delivered)?,
+        agent_read: rows::seq(agent_read)?,
+        visitor_read: rows::seq(visitor_read)?,
     })
 }

@@ -1,9 +1,15 @@
 //! The embedded SQLite backend: WAL, `synchronous=FULL` (an ack means the
 //! message is on disk), a pool of read-only connections and one writer task.
 
+mod audit;
+mod canned;
 mod conversations;
+mod departments;
+mod history;
+mod internal;
 mod outbox;
 mod rows;
+mod team;
 mod tracking;
 mod writer;
 
@@ -14,18 +20,16 @@ use std::time::Duration;
 use async_trait::async_trait;
 use shopkeep_core::Millis;
 use shopkeep_core::attributes::Attributes;
-use shopkeep_core::email::MailFailure;
-use shopkeep_core::event::{Author, Event};
 use shopkeep_core::canned::{Canned, CannedDraft};
 use shopkeep_core::department::{Department, DepartmentDraft, DepartmentRef};
+use shopkeep_core::email::MailFailure;
+use shopkeep_core::event::{Author, Event};
 use shopkeep_core::ids::{
     CannedId, ContactId, ConversationId, DepartmentId, InternalMessageId, MailId, RuleId, Seq,
     SiteId, StaffId, VisitorId,
 };
 use shopkeep_core::internal::RoomKey;
-use shopkeep_core::protocol::shared::{
-    AgentRef, ConversationSummary, ReceiptMark, Receipts, Side,
-};
+use shopkeep_core::protocol::shared::{AgentRef, ConversationSummary, ReceiptMark, Receipts, Side};
 use shopkeep_core::rules::{Rule, RuleDraft};
 use shopkeep_core::staff::{AgentStatus, Role};
 use shopkeep_core::text::{ClientMsgId, MessageText};
@@ -115,10 +119,6 @@ async fn migrate(options: SqliteConnectOptions) -> Result<()> {
     migrated
 }
 
-fn unimplemented() -> StoreError {
-    StoreError::Backend("unimplemented".into())
-}
-
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|error| StoreError::Backend(error.to_string()))
 }
@@ -170,8 +170,8 @@ impl Store for SqliteStore {
                     let origins = serde_json::to_string(&site.allowed_origins)
                         .map_err(|error| StoreError::Backend(error.to_string()))?;
                     sqlx::query(
-                        "INSERT INTO sites (id, slug, name, public_key, allowed_origins, hmac_secret, color, lang, created_at, tracking, greetings, hours, mail) \
-                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "INSERT INTO sites (id, slug, name, public_key, allowed_origins, hmac_secret, color, lang, created_at, tracking, greetings, hours, mail, chat) \
+                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     )
                     .bind(site.id.as_uuid())
                     .bind(&site.slug)
@@ -186,6 +186,7 @@ impl Store for SqliteStore {
                     .bind(to_json(&site.greetings)?)
                     .bind(site.hours.as_ref().map(to_json).transpose()?)
                     .bind(to_json(&site.mail)?)
+                    .bind(to_json(&site.chat)?)
                     .execute(conn)
                     .await
                     .map_err(|error| conflict_on_unique(error, "a site with that name exists"))?;
@@ -585,7 +586,7 @@ impl Store for SqliteStore {
         contact: Option<ContactId>,
         client_msg_id: ClientMsgId,
         text: MessageText,
-        _department: Option<DepartmentId>,
+        department: Option<DepartmentId>,
     ) -> Result<Posted> {
         self.writer
             .write(move |conn| {
@@ -596,6 +597,7 @@ impl Store for SqliteStore {
                     contact,
                     client_msg_id,
                     text,
+                    department,
                 ))
             })
             .await
@@ -666,167 +668,236 @@ impl Store for SqliteStore {
 
     async fn update_staff_team(
         &self,
-        _id: StaffId,
-        _role: Option<Role>,
-        _max_chats: Option<u32>,
+        id: StaffId,
+        role: Option<Role>,
+        max_chats: Option<u32>,
     ) -> Result<Staff> {
-        Err(unimplemented())
+        self.writer
+            .write(move |conn| {
+                Box::pin(async move {
+                    found(
+                        sqlx::query(
+                            "UPDATE staff SET role = COALESCE(?, role), max_chats = COALESCE(?, max_chats) \
+                             WHERE id = ?",
+                        )
+                        .bind(role.map(Role::as_str))
+                        .bind(max_chats.map(i64::from))
+                        .bind(id.as_uuid())
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(backend)?,
+                    )?;
+                    fetch_staff(conn, id).await?.ok_or(StoreError::NotFound)
+                })
+            })
+            .await
     }
 
-    async fn list_departments(&self, _site: Option<SiteId>) -> Result<Vec<Department>> {
-        Err(unimplemented())
+    async fn list_departments(&self, site: Option<SiteId>) -> Result<Vec<Department>> {
+        self.read(move |conn| Box::pin(departments::list(conn, site)))
+            .await
     }
 
-    async fn department(&self, _id: DepartmentId) -> Result<Option<Department>> {
-        Err(unimplemented())
+    async fn department(&self, id: DepartmentId) -> Result<Option<Department>> {
+        self.read(move |conn| Box::pin(departments::fetch(conn, id)))
+            .await
     }
 
-    async fn create_department(&self, _site: SiteId, _draft: DepartmentDraft) -> Result<Department> {
-        Err(unimplemented())
+    async fn create_department(&self, site: SiteId, draft: DepartmentDraft) -> Result<Department> {
+        self.writer
+            .write(move |conn| Box::pin(departments::create(conn, site, draft)))
+            .await
     }
 
     async fn update_department(
         &self,
-        _id: DepartmentId,
-        _draft: DepartmentDraft,
+        id: DepartmentId,
+        draft: DepartmentDraft,
     ) -> Result<Department> {
-        Err(unimplemented())
+        self.writer
+            .write(move |conn| Box::pin(departments::update(conn, id, draft)))
+            .await
     }
 
-    async fn delete_department(&self, _id: DepartmentId) -> Result<()> {
-        Err(unimplemented())
+    async fn delete_department(&self, id: DepartmentId) -> Result<()> {
+        self.writer
+            .write(move |conn| Box::pin(departments::delete(conn, id)))
+            .await
     }
 
     async fn visitor_events_after(
         &self,
-        _id: ConversationId,
-        _after: Seq,
-        _limit: u32,
+        id: ConversationId,
+        after: Seq,
+        limit: u32,
     ) -> Result<Vec<Event>> {
-        Err(unimplemented())
+        self.read(move |conn| Box::pin(history::visitor_events_after(conn, id, after, limit)))
+            .await
     }
 
-    async fn search_conversations(&self, _query: HistoryQuery) -> Result<Vec<ConversationSummary>> {
-        Err(unimplemented())
+    async fn search_conversations(&self, query: HistoryQuery) -> Result<Vec<ConversationSummary>> {
+        self.read(move |conn| Box::pin(history::search(conn, query)))
+            .await
     }
 
     async fn hand_conversation(
         &self,
-        _conversation: ConversationId,
-        _by: AgentRef,
-        _to: AgentRef,
+        conversation: ConversationId,
+        by: AgentRef,
+        to: AgentRef,
     ) -> Result<Transitioned> {
-        Err(unimplemented())
+        self.writer
+            .write(move |conn| Box::pin(team::hand(conn, conversation, by, to)))
+            .await
     }
 
     async fn transfer_to_department(
         &self,
-        _conversation: ConversationId,
-        _by: AgentRef,
-        _department: DepartmentRef,
+        conversation: ConversationId,
+        by: AgentRef,
+        department: DepartmentRef,
     ) -> Result<Transitioned> {
-        Err(unimplemented())
+        self.writer
+            .write(move |conn| Box::pin(team::to_department(conn, conversation, by, department)))
+            .await
     }
 
     async fn join_conversation(
         &self,
-        _conversation: ConversationId,
-        _agent: AgentRef,
+        conversation: ConversationId,
+        agent: AgentRef,
     ) -> Result<Transitioned> {
-        Err(unimplemented())
+        self.writer
+            .write(move |conn| Box::pin(team::join(conn, conversation, agent)))
+            .await
     }
 
     async fn leave_conversation(
         &self,
-        _conversation: ConversationId,
-        _agent: AgentRef,
+        conversation: ConversationId,
+        agent: AgentRef,
     ) -> Result<Transitioned> {
-        Err(unimplemented())
+        self.writer
+            .write(move |conn| Box::pin(team::leave(conn, conversation, agent)))
+            .await
     }
 
     async fn post_staff_only(
         &self,
-        _conversation: ConversationId,
-        _kind: StaffOnly,
-        _agent: AgentRef,
-        _client_msg_id: ClientMsgId,
-        _text: MessageText,
+        conversation: ConversationId,
+        kind: StaffOnly,
+        agent: AgentRef,
+        client_msg_id: ClientMsgId,
+        text: MessageText,
     ) -> Result<Posted> {
-        Err(unimplemented())
+        self.writer
+            .write(move |conn| {
+                Box::pin(team::post_staff_only(
+                    conn,
+                    conversation,
+                    kind,
+                    agent,
+                    client_msg_id,
+                    text,
+                ))
+            })
+            .await
     }
 
     async fn set_tags(
         &self,
-        _conversation: ConversationId,
-        _tags: Vec<String>,
+        conversation: ConversationId,
+        tags: Vec<String>,
     ) -> Result<ConversationSummary> {
-        Err(unimplemented())
+        self.writer
+            .write(move |conn| Box::pin(team::set_tags(conn, conversation, tags)))
+            .await
     }
 
     async fn mark_receipt(
         &self,
         conversation: ConversationId,
         side: Side,
-        _mark: ReceiptMark,
+        mark: ReceiptMark,
         seq: Seq,
     ) -> Result<Receipts> {
         self.writer
             .write(move |conn| {
-                Box::pin(conversations::mark_received(conn, conversation, side, seq))
+                Box::pin(conversations::mark_receipt(
+                    conn,
+                    conversation,
+                    side,
+                    mark,
+                    seq,
+                ))
             })
             .await
     }
 
-    async fn list_canned(&self, _site: SiteId, _staff: StaffId) -> Result<Vec<Canned>> {
-        Err(unimplemented())
+    async fn list_canned(&self, site: SiteId, staff: StaffId) -> Result<Vec<Canned>> {
+        self.read(move |conn| Box::pin(canned::list(conn, site, staff)))
+            .await
     }
 
-    async fn canned(&self, _id: CannedId) -> Result<Option<Canned>> {
-        Err(unimplemented())
+    async fn canned(&self, id: CannedId) -> Result<Option<Canned>> {
+        self.read(move |conn| Box::pin(canned::fetch(conn, id)))
+            .await
     }
 
     async fn create_canned(
         &self,
-        _site: SiteId,
-        _owner: StaffId,
-        _draft: CannedDraft,
+        site: SiteId,
+        owner: StaffId,
+        draft: CannedDraft,
     ) -> Result<Canned> {
-        Err(unimplemented())
+        self.writer
+            .write(move |conn| Box::pin(canned::create(conn, site, owner, draft)))
+            .await
     }
 
-    async fn update_canned(&self, _id: CannedId, _draft: CannedDraft) -> Result<Canned> {
-        Err(unimplemented())
+    async fn update_canned(&self, id: CannedId, draft: CannedDraft) -> Result<Canned> {
+        self.writer
+            .write(move |conn| Box::pin(canned::update(conn, id, draft)))
+            .await
     }
 
-    async fn delete_canned(&self, _id: CannedId) -> Result<()> {
-        Err(unimplemented())
+    async fn delete_canned(&self, id: CannedId) -> Result<()> {
+        self.writer
+            .write(move |conn| Box::pin(canned::delete(conn, id)))
+            .await
     }
 
     async fn post_internal(
         &self,
-        _room: RoomKey,
-        _author: AgentRef,
-        _client_msg_id: ClientMsgId,
-        _text: MessageText,
+        room: RoomKey,
+        author: AgentRef,
+        client_msg_id: ClientMsgId,
+        text: MessageText,
     ) -> Result<(StoredInternal, bool)> {
-        Err(unimplemented())
+        self.writer
+            .write(move |conn| Box::pin(internal::post(conn, room, author, client_msg_id, text)))
+            .await
     }
 
     async fn internal_messages(
         &self,
-        _room: RoomKey,
-        _before: Option<InternalMessageId>,
-        _limit: u32,
+        room: RoomKey,
+        before: Option<InternalMessageId>,
+        limit: u32,
     ) -> Result<Vec<StoredInternal>> {
-        Err(unimplemented())
+        self.read(move |conn| Box::pin(internal::messages(conn, room, before, limit)))
+            .await
     }
 
-    async fn record_audit(&self, _entry: AuditEntry) -> Result<()> {
-        Err(unimplemented())
+    async fn record_audit(&self, entry: AuditEntry) -> Result<()> {
+        self.writer
+            .write(move |conn| Box::pin(audit::record(conn, entry)))
+            .await
     }
 
-    async fn audit_log(&self, _limit: u32) -> Result<Vec<AuditEntry>> {
-        Err(unimplemented())
+    async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>> {
+        self.read(move |conn| Box::pin(audit::list(conn, limit)))
+            .await
     }
 
     async fn set_site_secret(&self, id: SiteId, secret: String) -> Result<Site> {
@@ -854,12 +925,13 @@ impl Store for SqliteStore {
                     let hours = settings.hours.as_ref().map(to_json).transpose()?;
                     found(
                         sqlx::query(
-                            "UPDATE sites SET tracking = ?, greetings = ?, hours = ?, mail = ? WHERE id = ?",
+                            "UPDATE sites SET tracking = ?, greetings = ?, hours = ?, mail = ?, chat = ? WHERE id = ?",
                         )
                         .bind(to_json(&settings.tracking)?)
                         .bind(to_json(&settings.greetings)?)
                         .bind(hours)
                         .bind(to_json(&settings.mail)?)
+                        .bind(to_json(&settings.chat)?)
                         .bind(id.as_uuid())
                         .execute(&mut *conn)
                         .await
@@ -1003,12 +1075,12 @@ impl Store for SqliteStore {
         contact: Option<ContactId>,
         agent: AgentRef,
         text: MessageText,
-        _department: Option<DepartmentId>,
+        department: Option<DepartmentId>,
     ) -> Result<Transitioned> {
         self.writer
             .write(move |conn| {
                 Box::pin(conversations::open_invited(
-                    conn, site, visitor, contact, agent, text,
+                    conn, site, visitor, contact, agent, text, department,
                 ))
             })
             .await

@@ -3,10 +3,11 @@
 
 use shopkeep_core::attributes::Attributes;
 use shopkeep_core::conversation::ConversationStatus;
+use shopkeep_core::department::DepartmentRef;
 use shopkeep_core::event::{Author, Event, EventBody};
-use shopkeep_core::ids::{ContactId, ConversationId, SiteId, StaffId, VisitorId};
+use shopkeep_core::ids::{ContactId, ConversationId, DepartmentId, SiteId, StaffId, VisitorId};
 use shopkeep_core::protocol::shared::{AgentRef, ConversationSummary, Receipts};
-use shopkeep_core::site::{SiteMail, TrackingSettings};
+use shopkeep_core::site::{SiteChat, SiteMail, TrackingSettings};
 use shopkeep_core::staff::{AgentStatus, Role};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
@@ -59,7 +60,10 @@ pub(crate) fn site(row: &SqliteRow) -> Result<Site> {
             Some(json) => serde_json::from_str(&json).map_err(|_| corrupt("mail", &json))?,
             None => SiteMail::default(),
         },
-        chat: Default::default(),
+        chat: match get::<Option<String>>(row, "chat")? {
+            Some(json) => serde_json::from_str(&json).map_err(|_| corrupt("chat", &json))?,
+            None => SiteChat::default(),
+        },
         created_at: get(row, "created_at")?,
     })
 }
@@ -76,7 +80,7 @@ pub(crate) fn staff(row: &SqliteRow) -> Result<Staff> {
         status: AgentStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
         lang: get(row, "lang")?,
         photo_at: get(row, "photo_at")?,
-        max_chats: shopkeep_core::staff::DEFAULT_MAX_CHATS,
+        max_chats: seq(get(row, "max_chats")?)?,
         created_at: get(row, "created_at")?,
     })
 }
@@ -128,13 +132,19 @@ pub(crate) fn event(row: &SqliteRow, prefix: &str) -> Result<Event> {
         other => return Err(corrupt("author kind", other)),
     };
     let kind: String = get(row, &col("kind"))?;
+    let text =
+        || -> Result<String> { Ok(get::<Option<String>>(row, &col("text"))?.unwrap_or_default()) };
     let body = match kind.as_str() {
-        "message" => EventBody::Message {
-            text: get::<Option<String>>(row, &col("text"))?.unwrap_or_default(),
-        },
+        "message" => EventBody::Message { text: text()? },
         "joined" => EventBody::Joined,
         "left" => EventBody::Left,
         "closed" => EventBody::Closed,
+        "whisper" => EventBody::Whisper { text: text()? },
+        "note" => EventBody::Note { text: text()? },
+        "transferred" => {
+            let json: String = get::<Option<String>>(row, &col("data"))?.unwrap_or_default();
+            serde_json::from_str(&json).map_err(|_| corrupt("transfer", &json))?
+        }
         other => return Err(corrupt("event kind", other)),
     };
     Ok(Event {
@@ -144,23 +154,34 @@ pub(crate) fn event(row: &SqliteRow, prefix: &str) -> Result<Event> {
         author,
         body,
         client_msg_id: get(row, &col("client_msg_id"))?,
-        visible_prev: None,
+        visible_prev: get::<Option<i64>>(row, &col("visible_prev"))?
+            .map(seq)
+            .transpose()?,
     })
 }
 
-pub(crate) const EVENT_COLUMNS: &str =
-    "conversation_id, seq, at, author_kind, author_id, author_name, kind, text, client_msg_id";
+pub(crate) const EVENT_COLUMNS: &str = "conversation_id, seq, at, author_kind, author_id, \
+    author_name, kind, text, data, client_msg_id, visible_prev";
+
+/// The `kind`s a visitor never receives: those whose [`EventBody::visible_to_visitor`]
+/// is false, filtered in SQL so a page of a visitor's sync is never short.
+pub(crate) const STAFF_ONLY_KINDS: &str = "('whisper', 'note')";
 
 /// The summary query: a conversation with its visitor, assignee and latest message.
 pub(crate) const SUMMARY_SELECT: &str = "SELECT c.id, c.site_id, c.visitor_id, c.contact_id, c.offline, c.missed, c.status, \
-    c.assignee_id, s.name AS assignee_name, c.last_seq, c.agent_delivered, c.visitor_delivered, \
+    c.assignee_id, s.name AS assignee_name, c.last_seq, c.visible_seq, \
+    c.agent_delivered, c.visitor_delivered, c.agent_read, c.visitor_read, \
+    c.participants, c.department_id, d.name AS department_name, c.unanswered_since, c.assigned_at, \
+    (SELECT json_group_array(t.tag) FROM conversation_tags t WHERE t.conversation_id = c.id) AS tags, \
     c.created_at, c.updated_at, v.name AS visitor_name, \
     m.conversation_id AS m_conversation_id, m.seq AS m_seq, m.at AS m_at, \
     m.author_kind AS m_author_kind, m.author_id AS m_author_id, m.author_name AS m_author_name, \
-    m.kind AS m_kind, m.text AS m_text, m.client_msg_id AS m_client_msg_id \
+    m.kind AS m_kind, m.text AS m_text, m.data AS m_data, m.client_msg_id AS m_client_msg_id, \
+    m.visible_prev AS m_visible_prev \
     FROM conversations c \
     JOIN visitors v ON v.id = c.visitor_id \
     LEFT JOIN staff s ON s.id = c.assignee_id \
+    LEFT JOIN departments d ON d.id = c.department_id \
     LEFT JOIN events m ON m.conversation_id = c.id AND m.seq = c.last_message_seq";
 
 pub(crate) fn summary(row: &SqliteRow) -> Result<ConversationSummary> {
@@ -188,18 +209,33 @@ pub(crate) fn summary(row: &SqliteRow) -> Result<ConversationSummary> {
         visitor_label: visitor_name.unwrap_or_else(|| visitor_label(visitor_id)),
         status: ConversationStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
         assignee,
-        participants: Vec::new(),
-        department: None,
-        tags: Vec::new(),
-        unanswered_since: None,
-        assigned_at: None,
+        participants: {
+            let json: String = get(row, "participants")?;
+            serde_json::from_str(&json).map_err(|_| corrupt("participants", &json))?
+        },
+        department: match get::<Option<Uuid>>(row, "department_id")? {
+            Some(id) => Some(DepartmentRef {
+                id: DepartmentId::from_uuid(id),
+                name: get::<Option<String>>(row, "department_name")?.unwrap_or_default(),
+            }),
+            None => None,
+        },
+        tags: {
+            let json: String = get(row, "tags")?;
+            let mut tags: Vec<String> =
+                serde_json::from_str(&json).map_err(|_| corrupt("tags", &json))?;
+            tags.sort();
+            tags
+        },
+        unanswered_since: get(row, "unanswered_since")?,
+        assigned_at: get(row, "assigned_at")?,
         last_seq: seq(get(row, "last_seq")?)?,
-        visible_seq: seq(get(row, "last_seq")?)?,
+        visible_seq: seq(get(row, "visible_seq")?)?,
         receipts: Receipts {
             agent_delivered: seq(get(row, "agent_delivered")?)?,
             visitor_delivered: seq(get(row, "visitor_delivered")?)?,
-            agent_read: 0,
-            visitor_read: 0,
+            agent_read: seq(get(row, "agent_read")?)?,
+            visitor_read: seq(get(row, "visitor_read")?)?,
         },
         last_message,
         created_at: get(row, "created_at")?,
@@ -212,4 +248,31 @@ pub(crate) fn summary(row: &SqliteRow) -> Result<ConversationSummary> {
 pub(crate) fn visitor_label(id: VisitorId) -> String {
     let hex = id.as_uuid().simple().to_string();
     format!("Visitor {}", &hex[hex.len() - 4..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn staff_only_kinds_are_the_events_a_visitor_never_sees() {
+        let bodies = [
+            EventBody::Message { text: "hi".into() },
+            EventBody::Joined,
+            EventBody::Left,
+            EventBody::Closed,
+            EventBody::Transferred {
+                to: None,
+                department: None,
+            },
+            EventBody::Whisper {
+                text: "psst".into(),
+            },
+            EventBody::Note { text: "vip".into() },
+        ];
+        for body in bodies {
+            let listed = STAFF_ONLY_KINDS.contains(&format!("'{}'", body.kind()));
+            assert_eq!(listed, !body.visible_to_visitor(), "{}", body.kind());
+        }
+    }
 }

@@ -183,7 +183,14 @@ async fn concurrent_conversations_keep_their_own_seqs(store: Arc<dyn Store>) {
             tasks.spawn(async move {
                 let id = format!("m{n}");
                 store
-                    .post_visitor_message(guest.site_id, guest.id, None, msg_id(&id), text(&id), None)
+                    .post_visitor_message(
+                        guest.site_id,
+                        guest.id,
+                        None,
+                        msg_id(&id),
+                        text(&id),
+                        None,
+                    )
                     .await
             });
         }

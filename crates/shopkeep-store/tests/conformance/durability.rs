@@ -201,7 +201,14 @@ async fn writes_racing_close_are_either_committed_or_refused(backend: &mut dyn B
             (
                 id.clone(),
                 store
-                    .post_visitor_message(guest.site_id, guest.id, None, msg_id(&id), text(&id), None)
+                    .post_visitor_message(
+                        guest.site_id,
+                        guest.id,
+                        None,
+                        msg_id(&id),
+                        text(&id),
+                        None,
+                    )
                     .await,
             )
         });
@@ -252,7 +259,9 @@ async fn writes_started_before_close_are_committed(backend: &mut dyn Backend) {
     let ids: Vec<String> = (0..600).map(|n| format!("m{n}")).collect();
     let writes = ids
         .iter()
-        .map(|id| store.post_visitor_message(guest.site_id, guest.id, None, msg_id(id), text(id), None))
+        .map(|id| {
+            store.post_visitor_message(guest.site_id, guest.id, None, msg_id(id), text(id), None)
+        })
         .collect();
 
     // Every write is under way before `close` starts; close must flush them.

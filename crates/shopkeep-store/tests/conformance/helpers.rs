@@ -98,7 +98,14 @@ pub fn msg_id(raw: &str) -> ClientMsgId {
 /// Posts a visitor message whose client id and text are both `id`.
 pub async fn visitor_says(store: &dyn Store, visitor: &Visitor, id: &str) -> Posted {
     store
-        .post_visitor_message(visitor.site_id, visitor.id, None, msg_id(id), text(id), None)
+        .post_visitor_message(
+            visitor.site_id,
+            visitor.id,
+            None,
+            msg_id(id),
+            text(id),
+            None,
+        )
         .await
         .expect("post visitor message")
 }

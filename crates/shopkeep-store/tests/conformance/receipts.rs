@@ -116,7 +116,12 @@ async fn mark_received_never_passes_last_seq(store: &dyn Store) {
     );
     assert_eq!(
         store
-            .mark_receipt(conversation, Side::Visitor, ReceiptMark::Delivered, u32::MAX)
+            .mark_receipt(
+                conversation,
+                Side::Visitor,
+                ReceiptMark::Delivered,
+                u32::MAX
+            )
             .await
             .unwrap(),
         receipts(3, 3)
@@ -129,7 +134,9 @@ async fn receipts_on_unknown_conversation_are_not_found(store: &dyn Store) {
     three_messages(store).await;
 
     for side in [Side::Agent, Side::Visitor] {
-        let result = store.mark_receipt(ConversationId::new(), side, ReceiptMark::Delivered, 1).await;
+        let result = store
+            .mark_receipt(ConversationId::new(), side, ReceiptMark::Delivered, 1)
+            .await;
         assert!(
             matches!(result, Err(StoreError::NotFound)),
             "got {result:?}"

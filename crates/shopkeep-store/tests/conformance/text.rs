@@ -30,7 +30,14 @@ async fn hostile_and_unusual_text_round_trips_byte_exact(store: &dyn Store) {
     let anna = staff(store, "anna@shop.example").await;
 
     let first = store
-        .post_visitor_message(shop.id, guest.id, None, msg_id("v0"), text(SAMPLES[0]), None)
+        .post_visitor_message(
+            shop.id,
+            guest.id,
+            None,
+            msg_id("v0"),
+            text(SAMPLES[0]),
+            None,
+        )
         .await
         .unwrap();
     let conversation = first.conversation.id;

@@ -608,7 +608,14 @@ async fn invited_conversation_is_active_assigned_and_opens_with_joined_then_the_
     let anna = staff(store, "anna@shop.example").await;
 
     let opened = store
-        .open_invited_conversation(shop.id, guest.id, None, agent(&anna), text("Can I help?"), None)
+        .open_invited_conversation(
+            shop.id,
+            guest.id,
+            None,
+            agent(&anna),
+            text("Can I help?"),
+            None,
+        )
         .await
         .unwrap();
 
@@ -678,7 +685,14 @@ async fn invited_conversation_is_refused_while_the_visitor_has_an_open_one(store
         .unwrap();
     assert_ne!(opened.conversation.id, waiting.conversation.id);
     let again = store
-        .open_invited_conversation(shop.id, guest.id, None, agent(&anna), text("Hi again"), None)
+        .open_invited_conversation(
+            shop.id,
+            guest.id,
+            None,
+            agent(&anna),
+            text("Hi again"),
+            None,
+        )
         .await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
 }
@@ -706,7 +720,14 @@ async fn invited_conversation_is_refused_while_the_contact_chats_on_another_devi
     let chatting = contact_says(store, &laptop, contact, "from-laptop").await;
 
     let refused = store
-        .open_invited_conversation(shop.id, phone.id, Some(contact), agent(&anna), text("Hi"), None)
+        .open_invited_conversation(
+            shop.id,
+            phone.id,
+            Some(contact),
+            agent(&anna),
+            text("Hi"),
+            None,
+        )
         .await;
 
     // One customer, one open conversation: the phone's messages go to it anyway.

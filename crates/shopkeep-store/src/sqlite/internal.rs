@@ -1,0 +1,98 @@
+//! The staff's internal chat: the team room and direct rooms. Write functions
+//! run inside the writer's group transaction.
+
+use shopkeep_core::ids::{InternalMessageId, StaffId};
+use shopkeep_core::internal::RoomKey;
+use shopkeep_core::protocol::shared::AgentRef;
+use shopkeep_core::text::{ClientMsgId, MessageText};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqliteConnection};
+
+use crate::error::{Result, StoreError};
+use crate::model::StoredInternal;
+use crate::sqlite::conversations::now;
+use crate::sqlite::writer::backend;
+
+fn message(row: &SqliteRow) -> Result<StoredInternal> {
+    let room: String = row.try_get("room").map_err(backend)?;
+    Ok(StoredInternal {
+        id: InternalMessageId::from_uuid(row.try_get("id").map_err(backend)?),
+        room: RoomKey::decode(&room).ok_or_else(|| {
+            StoreError::Backend(format!("unexpected room in the database: {room:?}"))
+        })?,
+        author: AgentRef {
+            id: StaffId::from_uuid(row.try_get("author_id").map_err(backend)?),
+            name: row.try_get("author_name").map_err(backend)?,
+        },
+        text: row.try_get("text").map_err(backend)?,
+        at: row.try_get("at").map_err(backend)?,
+        client_msg_id: row.try_get("client_msg_id").map_err(backend)?,
+    })
+}
+
+/// Stores the message unless the author already sent one with that id in
+/// the room; answers the stored one and whether it was a resend.
+pub(crate) async fn post(
+    conn: &mut SqliteConnection,
+    room: RoomKey,
+    author: AgentRef,
+    client_msg_id: ClientMsgId,
+    text: MessageText,
+) -> Result<(StoredInternal, bool)> {
+    let room_key = room.encode();
+    let earlier = sqlx::query(
+        "SELECT * FROM internal_messages WHERE room = ? AND author_id = ? AND client_msg_id = ?",
+    )
+    .bind(&room_key)
+    .bind(author.id.as_uuid())
+    .bind(client_msg_id.as_str())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(backend)?;
+    if let Some(row) = earlier {
+        return Ok((message(&row)?, true));
+    }
+    let stored = StoredInternal {
+        id: InternalMessageId::new(),
+        room,
+        author,
+        text: text.into_string(),
+        at: now(),
+        client_msg_id: client_msg_id.as_str().to_owned(),
+    };
+    sqlx::query(
+        "INSERT INTO internal_messages (id, room, author_id, author_name, text, at, client_msg_id) \
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(stored.id.as_uuid())
+    .bind(&room_key)
+    .bind(stored.author.id.as_uuid())
+    .bind(&stored.author.name)
+    .bind(&stored.text)
+    .bind(stored.at)
+    .bind(&stored.client_msg_id)
+    .execute(conn)
+    .await
+    .map_err(backend)?;
+    Ok((stored, false))
+}
+
+pub(crate) async fn messages(
+    conn: &mut SqliteConnection,
+    room: RoomKey,
+    before: Option<InternalMessageId>,
+    limit: u32,
+) -> Result<Vec<StoredInternal>> {
+    // Ids are UUIDv7 blobs, so comparing them compares their times.
+    let found = sqlx::query(
+        "SELECT * FROM internal_messages WHERE room = ?1 AND (?2 IS NULL OR id < ?2) \
+         ORDER BY id DESC LIMIT ?3",
+    )
+    .bind(room.encode())
+    .bind(before.map(|id| id.as_uuid()))
+    .bind(i64::from(limit))
+    .fetch_all(conn)
+    .await
+    .map_err(backend)?;
+    found.iter().map(message).collect()
+}
