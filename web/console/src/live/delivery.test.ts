@@ -231,3 +231,12 @@ describe('outbox', () => {
     expect(discardMessage(d, 'id-1').delivery.outbox).toEqual([]);
   });
 });
+
+describe('whispers and notes', () => {
+  it('are sent with their own frame type, under the same outbox rules', () => {
+    const step = queueMessage(emptyDelivery('me'), 'c1', 'm1', 'psst', 0, 'whisper');
+    expect(step.send).toEqual([{ type: 'whisper', conversation_id: 'c1', client_msg_id: 'm1', text: 'psst' }]);
+    const note = queueMessage(step.delivery, 'c1', 'm2', 'noted', 0, 'note');
+    expect(welcome(note.delivery).send.map((f) => f.type)).toEqual(['whisper', 'note']);
+  });
+});

@@ -31,11 +31,16 @@ export interface Thread {
 
 export type OutgoingState = 'pending' | 'acked' | 'failed';
 
+/** To the visitor, to the staff in the chat only, or an internal note: each its own frame, all acked alike. */
+export type OutgoingKind = 'send' | 'whisper' | 'note';
+
 /** A message I wrote that has not yet come back as an event. */
 export interface Outgoing {
   readonly clientMsgId: string;
   readonly conversationId: ConversationId;
   readonly text: string;
+  /** Absent for an ordinary message. */
+  readonly kind?: OutgoingKind;
   readonly createdAt: number;
   readonly state: OutgoingState;
   /** Known once acked. */
@@ -72,7 +77,7 @@ const syncFrame = (conversation_id: ConversationId, after_seq: number): AgentCli
 });
 
 const sendFrame = (o: Outgoing): AgentClientFrame => ({
-  type: 'send',
+  type: o.kind ?? 'send',
   conversation_id: o.conversationId,
   client_msg_id: o.clientMsgId,
   text: o.text,
@@ -217,8 +222,9 @@ export function queueMessage(
   clientMsgId: string,
   text: string,
   now: number,
+  kind: OutgoingKind = 'send',
 ): Step {
-  const o: Outgoing = { clientMsgId, conversationId, text, createdAt: now, state: 'pending' };
+  const o: Outgoing = { clientMsgId, conversationId, text, createdAt: now, state: 'pending', ...(kind === 'send' ? {} : { kind }) };
   return { delivery: { ...d, outbox: [...d.outbox, o] }, send: [sendFrame(o)], applied: [] };
 }
 

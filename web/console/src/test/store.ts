@@ -23,9 +23,12 @@ export function storeHarness() {
     onMe: vi.fn(),
     onRefused: vi.fn(),
     onNewWaiting: vi.fn(),
+    onChatEvent: vi.fn(),
+    onTransferOffer: vi.fn(),
     frame: (flush) => frames.push(flush),
   };
   const store = new ConsoleStore(deps);
+  handlers.onState('open');
   const receive = (frame: AgentServerFrame) => handlers.onFrame(frame);
   const welcome = (conversations: ConversationSummary[]) => receive({ type: 'welcome', me: ME, conversations, team: [], departments: [] });
   /** Removes and returns the sent frames of one type. */
