@@ -179,11 +179,14 @@ pub async fn run(state: &AppState) -> Result<(), StoreError> {
                     }
                 }
                 // Someone took or closed it in the meantime.
-                Err(error) => tracing::debug!(%error, conversation = %decision.conversation, "routing lost a race"),
+                Err(error) => {
+                    tracing::debug!(%error, conversation = %decision.conversation, "routing lost a race")
+                }
             }
         }
     }
-    let loads_after: HashMap<StaffId, u32> = operators.iter().map(|op| (op.id, op.active)).collect();
+    let loads_after: HashMap<StaffId, u32> =
+        operators.iter().map(|op| (op.id, op.active)).collect();
     {
         let mut routing = state.dispatch.lock();
         for op in &operators {

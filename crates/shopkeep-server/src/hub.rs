@@ -72,6 +72,9 @@ pub struct Hub {
     staff_feed: broadcast::Sender<StaffFrame>,
     presence: Mutex<HashMap<StaffId, Presence>>,
     operators_online: watch::Sender<bool>,
+    /// Bumped whenever anyone's presence changes, for widgets that show which
+    /// departments have someone online.
+    presence_version: watch::Sender<u64>,
     presence_grace: Duration,
     next_socket: AtomicU64,
     /// Flipped once at shutdown; every socket tells its client to reconnect.
@@ -172,6 +175,7 @@ impl Hub {
             staff_feed,
             presence: Mutex::default(),
             operators_online: watch::Sender::new(false),
+            presence_version: watch::Sender::new(0),
             presence_grace,
             next_socket: AtomicU64::new(1),
             shutdown: watch::Sender::new(false),
@@ -380,7 +384,12 @@ impl Hub {
         self.summaries.subscribe()
     }
 
+    pub fn presence_changes(&self) -> watch::Receiver<u64> {
+        self.presence_version.subscribe()
+    }
+
     fn recompute_online(&self) {
+        self.presence_version.send_modify(|version| *version += 1);
         let online = self
             .lock_presence()
             .values()

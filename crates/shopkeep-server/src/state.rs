@@ -10,14 +10,14 @@ use shopkeep_store::Store;
 
 use crate::auth::password::Hasher;
 use crate::dispatch::Dispatcher;
-use crate::team::TeamDirectory;
-use crate::transfers::Transfers;
 use crate::hub::Hub;
 use crate::mail::Mailer;
 use crate::origin::PublicOrigin;
 use crate::settings::ServerSettings;
+use crate::team::TeamDirectory;
 use crate::tracking::geo::GeoIp;
 use crate::tracking::live::Tracker;
+use crate::transfers::Transfers;
 
 #[derive(Clone)]
 pub struct AppState {

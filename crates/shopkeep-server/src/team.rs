@@ -246,3 +246,9 @@ pub fn spawn_broadcaster(state: AppState) -> tokio::task::JoinHandle<()> {
         }
     })
 }
+
+/// The team list as consoles see it now (presence from the hub, loads as
+/// routing last counted them).
+pub async fn members(state: &AppState) -> Result<Vec<TeamMember>, StoreError> {
+    Ok(state.team.team(&state.hub))
+}

@@ -82,8 +82,8 @@ pub fn offer(
         ended(state, conversation, &previous, TransferOutcome::Cancelled);
     }
     let timeout = state.settings.transfer_timeout;
-    let expires_at = shopkeep_store::sqlite::now()
-        + i64::try_from(timeout.as_millis()).unwrap_or(i64::MAX / 2);
+    let expires_at =
+        shopkeep_store::sqlite::now() + i64::try_from(timeout.as_millis()).unwrap_or(i64::MAX / 2);
     state.hub.to_one_staff(
         to.id,
         to_frame(&ServerFrame::TransferOffer {
@@ -103,7 +103,12 @@ pub fn offer(
 }
 
 /// Tells both sides how the offer ended.
-pub fn ended(state: &AppState, conversation: ConversationId, offer: &Offer, outcome: TransferOutcome) {
+pub fn ended(
+    state: &AppState,
+    conversation: ConversationId,
+    offer: &Offer,
+    outcome: TransferOutcome,
+) {
     let frame = to_frame(&ServerFrame::TransferEnded {
         conversation_id: conversation,
         to: offer.to.clone(),

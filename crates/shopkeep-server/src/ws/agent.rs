@@ -9,31 +9,47 @@ use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+
+use shopkeep_core::access::{Action, Denied, Viewer};
+use shopkeep_core::conversation::ConversationStatus;
 use shopkeep_core::event::Author;
-use shopkeep_core::ids::{ConversationId, Seq, VisitorId};
+use shopkeep_core::ids::{
+    ConversationId, DepartmentId, InternalMessageId, Seq, StaffId, VisitorId,
+};
+use shopkeep_core::internal::{InternalMessage, Room, RoomKey};
 use shopkeep_core::protocol::ErrorCode;
-use shopkeep_core::protocol::agent::{ClientFrame, ServerFrame};
-use shopkeep_core::protocol::shared::{Ack, AgentRef, ConversationSummary, ErrorFrame, Side};
+use shopkeep_core::protocol::agent::{ClientFrame, ServerFrame, TransferOutcome, TransferTarget};
+use shopkeep_core::protocol::shared::{
+    Ack, AgentRef, ConversationSummary, ErrorFrame, ReceiptMark, Side,
+};
 use shopkeep_core::rules::MAX_INVITATION_CHARS;
 use shopkeep_core::staff::AgentStatus;
 use shopkeep_core::text::{ClientMsgId, MessageText};
-use shopkeep_store::{ConversationFilter, NewMail, StoreError};
+use shopkeep_store::{
+    ConversationFilter, NewMail, Posted, StaffOnly, StoreError, StoredInternal, Transitioned,
+};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::auth::routes::me_of;
 use crate::auth::session::StaffSession;
 use crate::error::ApiError;
+use crate::hub::{Audience, to_frame};
 use crate::i18n;
 use crate::mail::compose;
 use crate::state::AppState;
+use crate::team::scope;
 use crate::tracking::invitations;
 use crate::tracking::live::InviteError;
 use crate::ws::{self, Incoming, close};
+use crate::{audit, tokens, transfers};
 
 /// How many recently closed conversations the inbox starts with.
 const CLOSED_IN_INBOX: u32 = 50;
 /// How often a long-lived socket re-checks that its session still exists.
 const SESSION_CHECK: Duration = Duration::from_secs(30);
+/// Internal chat messages per page of `internal_sync`.
+const INTERNAL_PAGE: u32 = 50;
 
 pub async fn upgrade(
     State(state): State<AppState>,
@@ -65,41 +81,62 @@ pub async fn upgrade(
 struct Connection {
     state: AppState,
     session: StaffSession,
+    /// This socket's number in the hub, for what the tab has on screen.
+    socket: u64,
     /// The console shows the live visitor list and wants its changes.
     watching: AtomicBool,
+}
+
+/// Clears what the tab had on screen when the socket ends.
+struct Viewing {
+    state: AppState,
+    socket: u64,
+    staff: StaffId,
+}
+
+impl Drop for Viewing {
+    fn drop(&mut self) {
+        let changed = self.state.hub.set_viewing(self.socket, self.staff, None);
+        let state = self.state.clone();
+        if !changed.is_empty()
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            runtime.spawn(async move {
+                for id in changed {
+                    announce_viewers(&state, id).await;
+                }
+            });
+        }
+    }
 }
 
 async fn run(state: AppState, session: StaffSession, mut socket: WebSocket) {
     let staff = session.staff.clone();
     let (_registration, mut feed) = state.hub.register_staff(staff.id, staff.status);
-    let mut shutdown = state.hub.shutdown_signal();
-    let filter = ConversationFilter {
-        open: true,
-        closed_limit: CLOSED_IN_INBOX,
+    state.dispatch.kick();
+    let socket_id = state.hub.next_socket_id();
+    let _viewing = Viewing {
+        state: state.clone(),
+        socket: socket_id,
+        staff: staff.id,
     };
-    let conversations = match state.store.list_conversations(filter).await {
-        Ok(list) => list,
+    let mut shutdown = state.hub.shutdown_signal();
+    let conn = Connection {
+        state: state.clone(),
+        session,
+        socket: socket_id,
+        watching: AtomicBool::new(false),
+    };
+    let welcome = match conn.welcome().await {
+        Ok(welcome) => welcome,
         Err(error) => {
             ws::send(&mut socket, &ServerFrame::Error(ws::store_error(&error))).await;
             return ws::close_with(socket, close::RESTART, "unavailable").await;
         }
     };
-    if !ws::send(
-        &mut socket,
-        &ServerFrame::Welcome {
-            me: me_of(&staff),
-            conversations,
-        },
-    )
-    .await
-    {
+    if !ws::send(&mut socket, &welcome).await {
         return;
     }
-    let conn = Connection {
-        state: state.clone(),
-        session,
-        watching: AtomicBool::new(false),
-    };
     let mut session_check = tokio::time::interval(SESSION_CHECK);
     session_check.tick().await;
     let idle = state.settings.socket_idle_timeout;
@@ -131,9 +168,7 @@ async fn run(state: AppState, session: StaffSession, mut socket: WebSocket) {
             }
             frame = feed.recv() => match frame {
                 Ok(frame) => {
-                    let wanted = frame.only.is_none_or(|only| only == staff.id)
-                        && (!frame.visitors || conn.watching.load(Ordering::Relaxed));
-                    if wanted && !ws::send_frame(&mut socket, frame.json).await {
+                    if conn.wants(&frame.audience) && !ws::send_frame(&mut socket, frame.json).await {
                         return;
                     }
                 }
@@ -156,12 +191,120 @@ async fn run(state: AppState, session: StaffSession, mut socket: WebSocket) {
     }
 }
 
+/// Tells the staff who may see a conversation who has it on screen.
+async fn announce_viewers(state: &AppState, id: ConversationId) {
+    let Ok(Some(summary)) = state.store.conversation(id).await else {
+        return;
+    };
+    let staff: Vec<AgentRef> = state
+        .hub
+        .viewers(id)
+        .into_iter()
+        .filter_map(|staff| state.team.member(staff).map(|m| m.as_ref()))
+        .collect();
+    state.hub.to_conversation_staff(
+        &summary,
+        to_frame(&ServerFrame::Viewers {
+            conversation_id: id,
+            staff,
+        }),
+    );
+}
+
+/// A store result of a state change, fanned out.
+fn publish(state: &AppState, changed: &Transitioned) {
+    match &changed.event {
+        Some(event) => state.hub.publish_event(&changed.conversation, event),
+        None => state.hub.publish_summary(&changed.conversation),
+    }
+}
+
+fn ack(client_msg_id: String, posted: &Posted) -> ServerFrame {
+    ServerFrame::Ack(Ack {
+        client_msg_id,
+        conversation_id: posted.event.conversation_id,
+        seq: posted.event.seq,
+        at: posted.event.at,
+        duplicate: posted.duplicate,
+    })
+}
+
+fn internal_view(message: StoredInternal, room: Room) -> InternalMessage {
+    InternalMessage {
+        id: message.id,
+        room,
+        author: message.author,
+        text: message.text,
+        at: message.at,
+        client_msg_id: message.client_msg_id,
+    }
+}
+
+fn parse_text(text: &str) -> Result<MessageText, ErrorFrame> {
+    MessageText::parse(text).map_err(|e| ws::error(e.clone().into(), e.to_string()))
+}
+
+fn parse_msg_id(id: &str) -> Result<ClientMsgId, ErrorFrame> {
+    ClientMsgId::parse(id).map_err(|e| ws::error(e.clone().into(), e.to_string()))
+}
+
 impl Connection {
     fn me(&self) -> AgentRef {
         AgentRef {
             id: self.session.staff.id,
             name: self.session.staff.name.clone(),
         }
+    }
+
+    /// My access as the team directory has it now: roles and memberships
+    /// change while the console is open.
+    fn viewer(&self) -> Viewer {
+        self.state
+            .team
+            .viewer_by_id(self.session.staff.id)
+            .unwrap_or_else(|| self.state.team.viewer(&self.session.staff))
+    }
+
+    fn wants(&self, audience: &Audience) -> bool {
+        match audience {
+            Audience::Everyone => true,
+            Audience::Staff(staff) => *staff == self.session.staff.id,
+            Audience::VisitorWatchers => self.watching.load(Ordering::Relaxed),
+            Audience::Conversation(scope) => self.viewer().can_see(&scope.as_scope()),
+        }
+    }
+
+    async fn welcome(&self) -> Result<ServerFrame, StoreError> {
+        let filter = ConversationFilter {
+            open: true,
+            closed_limit: CLOSED_IN_INBOX,
+        };
+        let mut conversations = self.state.store.list_conversations(filter).await?;
+        let mut loads: HashMap<StaffId, u32> = HashMap::new();
+        for summary in &conversations {
+            if summary.status == ConversationStatus::Active
+                && let Some(holder) = &summary.assignee
+            {
+                *loads.entry(holder.id).or_default() += 1;
+            }
+        }
+        if self.state.team.set_loads(loads) {
+            self.state.hub.team_changed();
+        }
+        let viewer = self.viewer();
+        conversations.retain(|summary| viewer.can_see(&scope(summary).as_scope()));
+        let mut me = me_of(&self.session.staff);
+        me.departments = viewer.departments.clone();
+        me.role = viewer.role;
+        if let Some(member) = self.state.team.member(me.id) {
+            me.max_chats = member.max_chats;
+        }
+        Ok(ServerFrame::Welcome {
+            me,
+            conversations,
+            team: self.state.team.team(&self.state.hub),
+            departments: self.state.team.departments(),
+        })
     }
 
     async fn session_alive(&self) -> bool {
@@ -202,7 +345,71 @@ impl Connection {
             ClientFrame::Received {
                 conversation_id,
                 seq,
-            } => self.received(conversation_id, seq).await.map(|()| None),
+            } => self
+                .receipt(conversation_id, seq, ReceiptMark::Delivered)
+                .await
+                .map(|()| None),
+            ClientFrame::Read {
+                conversation_id,
+                seq,
+            } => self
+                .receipt(conversation_id, seq, ReceiptMark::Read)
+                .await
+                .map(|()| None),
+            ClientFrame::Transfer {
+                conversation_id,
+                to,
+                note,
+            } => self
+                .transfer(conversation_id, to, note)
+                .await
+                .map(|()| None),
+            ClientFrame::AnswerTransfer {
+                conversation_id,
+                accept,
+            } => self
+                .answer_transfer(conversation_id, accept)
+                .await
+                .map(|()| None),
+            ClientFrame::Whisper {
+                conversation_id,
+                client_msg_id,
+                text,
+            } => self
+                .staff_only(conversation_id, StaffOnly::Whisper, client_msg_id, text)
+                .await
+                .map(Some),
+            ClientFrame::Note {
+                conversation_id,
+                client_msg_id,
+                text,
+            } => self
+                .staff_only(conversation_id, StaffOnly::Note, client_msg_id, text)
+                .await
+                .map(Some),
+            ClientFrame::Join { conversation_id } => {
+                self.join(conversation_id).await.map(|()| None)
+            }
+            ClientFrame::Leave { conversation_id } => {
+                self.leave(conversation_id).await.map(|()| None)
+            }
+            ClientFrame::TakeOver { conversation_id } => {
+                self.take_over(conversation_id).await.map(|()| None)
+            }
+            ClientFrame::Viewing { conversation_id } => {
+                self.viewing(conversation_id).await.map(|()| None)
+            }
+            ClientFrame::InternalSend {
+                room,
+                client_msg_id,
+                text,
+            } => self
+                .internal_send(room, client_msg_id, text)
+                .await
+                .map(|()| None),
+            ClientFrame::InternalSync { room, before } => {
+                self.internal_sync(room, before).await.map(Some)
+            }
             ClientFrame::SetStatus { status } => self.set_status(status).await.map(|()| None),
             ClientFrame::Ping => Ok(Some(ServerFrame::Pong)),
             ClientFrame::WatchVisitors { watch } => {
@@ -221,31 +428,57 @@ impl Connection {
         }
     }
 
-    async fn conversation(&self, id: ConversationId) -> Result<ConversationSummary, ErrorFrame> {
-        match self.state.store.conversation(id).await {
-            Ok(Some(summary)) => Ok(summary),
-            Ok(None) => Err(ws::error(ErrorCode::NotFound, "no such conversation")),
-            Err(error) => Err(ws::store_error(&error)),
+    /// The conversation, if I may do `action` with it. A conversation I may
+    /// not see is "not found", one I may see but not act on is "forbidden";
+    /// both refusals are audited under the frame's name.
+    async fn allowed(
+        &self,
+        id: ConversationId,
+        frame: &str,
+        action: Action,
+    ) -> Result<ConversationSummary, ErrorFrame> {
+        let summary = match self.state.store.conversation(id).await {
+            Ok(Some(summary)) => summary,
+            Ok(None) => return Err(ws::error(ErrorCode::NotFound, "no such conversation")),
+            Err(error) => return Err(ws::store_error(&error)),
+        };
+        match self.viewer().check(&scope(&summary).as_scope(), action) {
+            Ok(()) => Ok(summary),
+            Err(denied) => {
+                audit::refused(
+                    &self.state,
+                    &self.session.staff,
+                    frame,
+                    Some(id),
+                    &denied.to_string(),
+                )
+                .await;
+                Err(match denied {
+                    Denied::Hidden => ws::error(ErrorCode::NotFound, "no such conversation"),
+                    Denied::NeedsSupervisor | Denied::NotHolder => {
+                        ws::error(ErrorCode::Forbidden, denied.to_string())
+                    }
+                })
+            }
         }
     }
 
     async fn sync(&self, id: ConversationId, after: Seq) -> Result<ServerFrame, ErrorFrame> {
-        let summary = self.conversation(id).await?;
+        let summary = self.allowed(id, "sync", Action::Read).await?;
         let history = ws::history(self.state.store.as_ref(), &summary, after).await?;
         Ok(ServerFrame::History(history))
     }
 
     async fn take(&self, id: ConversationId) -> Result<(), ErrorFrame> {
+        self.allowed(id, "take", Action::Take).await?;
         let taken = self
             .state
             .store
             .take_conversation(id, self.me())
             .await
             .map_err(|e| ws::store_error(&e))?;
-        match &taken.event {
-            Some(event) => self.state.hub.publish_event(&taken.conversation, event),
-            None => self.state.hub.publish_summary(&taken.conversation),
-        }
+        publish(&self.state, &taken);
+        self.state.dispatch.kick();
         Ok(())
     }
 
@@ -259,10 +492,11 @@ impl Connection {
             frame.client_msg_id = Some(client_msg_id.clone());
             frame
         };
-        let msg_id = ClientMsgId::parse(&client_msg_id)
-            .map_err(|e| with_id(ws::error(e.clone().into(), e.to_string())))?;
-        let text = MessageText::parse(&text)
-            .map_err(|e| with_id(ws::error(e.clone().into(), e.to_string())))?;
+        let msg_id = parse_msg_id(&client_msg_id).map_err(with_id)?;
+        let text = parse_text(&text).map_err(with_id)?;
+        self.allowed(id, "send", Action::Post)
+            .await
+            .map_err(with_id)?;
         let mail = self
             .answer_by_mail(id, &msg_id, &text)
             .await
@@ -282,13 +516,7 @@ impl Connection {
                 self.state.mailer.wake();
             }
         }
-        Ok(ServerFrame::Ack(Ack {
-            client_msg_id,
-            conversation_id: id,
-            seq: posted.event.seq,
-            at: posted.event.at,
-            duplicate: posted.duplicate,
-        }))
+        Ok(ack(client_msg_id, &posted))
     }
 
     /// The mail that carries this answer to the visitor, when the conversation
@@ -315,7 +543,7 @@ impl Connection {
         let Some(site) = self.state.store.site(summary.site_id).await? else {
             return Ok(None);
         };
-        let first = self.state.store.events_after(id, 0, 20).await?;
+        let first = self.state.store.visitor_events_after(id, 0, 20).await?;
         let lang = self
             .state
             .tracker
@@ -333,6 +561,7 @@ impl Connection {
     }
 
     async fn close(&self, id: ConversationId) -> Result<(), ErrorFrame> {
+        self.allowed(id, "close", Action::Close).await?;
         let me = self.me();
         let by = Author::Agent {
             id: me.id,
@@ -346,45 +575,405 @@ impl Connection {
             .map_err(|e| ws::store_error(&e))?;
         if let Some(event) = &closed.event {
             self.state.hub.publish_event(&closed.conversation, event);
+            transfers::cancel(&self.state, id);
+            self.state.dispatch.closed(&closed.conversation);
             crate::transcripts::after_close(&self.state, &closed.conversation).await;
         }
         Ok(())
     }
 
     async fn typing(&self, id: ConversationId, active: bool) -> Result<(), ErrorFrame> {
-        let summary = self.conversation(id).await?;
-        if summary
-            .assignee
-            .as_ref()
-            .is_some_and(|a| a.id == self.session.staff.id)
-        {
+        let summary = self.allowed(id, "typing", Action::Read).await?;
+        let me = self.session.staff.id;
+        let in_chat = summary.assignee.as_ref().is_some_and(|a| a.id == me)
+            || summary.participants.iter().any(|p| p.id == me);
+        if in_chat {
             self.state
                 .hub
                 .agent_typing(summary.visitor_id, id, &self.session.staff.name, active);
         }
+        // Other staff see a colleague typing, whether in the chat or writing a whisper.
+        let frame = to_frame(&ServerFrame::Typing {
+            conversation_id: id,
+            side: Side::Agent,
+            active,
+            agent: Some(self.me()),
+        });
+        self.state.hub.to_conversation_staff(&summary, frame);
         Ok(())
     }
 
-    async fn received(&self, id: ConversationId, seq: Seq) -> Result<(), ErrorFrame> {
-        let summary = self.conversation(id).await?;
-        if seq <= summary.receipts.agent_delivered {
+    async fn receipt(
+        &self,
+        id: ConversationId,
+        seq: Seq,
+        mark: ReceiptMark,
+    ) -> Result<(), ErrorFrame> {
+        let frame = match mark {
+            ReceiptMark::Delivered => "received",
+            ReceiptMark::Read => "read",
+        };
+        let summary = self.allowed(id, frame, Action::Read).await?;
+        let current = match mark {
+            ReceiptMark::Delivered => summary.receipts.agent_delivered,
+            ReceiptMark::Read => summary.receipts.agent_read,
+        };
+        if seq <= current {
             return Ok(());
         }
         let receipts = self
             .state
             .store
-            .mark_received(id, Side::Agent, seq)
+            .mark_receipt(id, Side::Agent, mark, seq)
             .await
             .map_err(|error| ws::store_error(&error))?;
-        self.state.hub.publish_receipts(&summary, receipts);
+        if receipts != summary.receipts {
+            self.state.hub.publish_receipts(&summary, receipts);
+        }
         Ok(())
+    }
+
+    async fn transfer(
+        &self,
+        id: ConversationId,
+        to: TransferTarget,
+        note: Option<String>,
+    ) -> Result<(), ErrorFrame> {
+        let summary = self.allowed(id, "transfer", Action::Transfer).await?;
+        if summary.status == ConversationStatus::Closed {
+            return Err(ws::error(
+                ErrorCode::ConversationClosed,
+                "the conversation is closed",
+            ));
+        }
+        let note = note
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(parse_text)
+            .transpose()?;
+        match to {
+            TransferTarget::Operator { id: target } => {
+                let target = self.transfer_target(&summary, target)?;
+                if let Some(note) = &note {
+                    self.store_note(id, note.clone()).await?;
+                }
+                transfers::offer(
+                    &self.state,
+                    id,
+                    self.me(),
+                    target,
+                    note.map(MessageText::into_string),
+                );
+            }
+            TransferTarget::Department { id: department } => {
+                let department = self.transfer_department(&summary, department)?;
+                if let Some(note) = note {
+                    self.store_note(id, note).await?;
+                }
+                let moved = self
+                    .state
+                    .store
+                    .transfer_to_department(id, self.me(), department)
+                    .await
+                    .map_err(|e| ws::store_error(&e))?;
+                publish(&self.state, &moved);
+                transfers::cancel(&self.state, id);
+                self.state.dispatch.kick();
+            }
+        }
+        Ok(())
+    }
+
+    /// A member of staff who can take the chat now: known, online with a
+    /// console open, and allowed to see it.
+    fn transfer_target(
+        &self,
+        summary: &ConversationSummary,
+        target: StaffId,
+    ) -> Result<AgentRef, ErrorFrame> {
+        let member = self
+            .state
+            .team
+            .member(target)
+            .ok_or_else(|| ws::error(ErrorCode::NotFound, "no such member of staff"))?;
+        if target == self.session.staff.id
+            || summary.assignee.as_ref().is_some_and(|a| a.id == target)
+        {
+            return Err(ws::error(
+                ErrorCode::InvalidInput,
+                "that operator already holds the conversation",
+            ));
+        }
+        if !self.state.hub.is_online(target) {
+            return Err(ws::error(
+                ErrorCode::TargetOffline,
+                "that operator is not online",
+            ));
+        }
+        let may_see = self
+            .state
+            .team
+            .viewer_by_id(target)
+            .is_some_and(|viewer| viewer.can_see(&scope(summary).as_scope()));
+        if !may_see {
+            return Err(ws::error(
+                ErrorCode::Forbidden,
+                "that operator is not in the conversation's department",
+            ));
+        }
+        Ok(member.as_ref())
+    }
+
+    /// A department of the chat's site with someone online to take it.
+    fn transfer_department(
+        &self,
+        summary: &ConversationSummary,
+        department: DepartmentId,
+    ) -> Result<shopkeep_core::department::DepartmentRef, ErrorFrame> {
+        let department = self
+            .state
+            .team
+            .department(department)
+            .filter(|d| d.site_id == summary.site_id)
+            .ok_or_else(|| ws::error(ErrorCode::NotFound, "no such department"))?;
+        if !department
+            .draft
+            .members
+            .iter()
+            .any(|member| self.state.hub.is_online(*member))
+        {
+            return Err(ws::error(
+                ErrorCode::TargetOffline,
+                "nobody in that department is online",
+            ));
+        }
+        Ok(department.as_ref())
+    }
+
+    async fn store_note(&self, id: ConversationId, text: MessageText) -> Result<(), ErrorFrame> {
+        let msg_id = ClientMsgId::parse(&format!("transfer-{}", tokens::alphanumeric(20)))
+            .map_err(|e| ws::error(ErrorCode::Internal, e.to_string()))?;
+        let posted = self
+            .state
+            .store
+            .post_staff_only(id, StaffOnly::Note, self.me(), msg_id, text)
+            .await
+            .map_err(|e| ws::store_error(&e))?;
+        self.state
+            .hub
+            .publish_event(&posted.conversation, &posted.event);
+        Ok(())
+    }
+
+    async fn answer_transfer(&self, id: ConversationId, accept: bool) -> Result<(), ErrorFrame> {
+        let offer = self
+            .state
+            .transfers
+            .take_for(id, self.session.staff.id)
+            .ok_or_else(|| {
+                ws::error(
+                    ErrorCode::NotFound,
+                    "no transfer of that conversation is offered to you",
+                )
+            })?;
+        if !accept {
+            transfers::ended(&self.state, id, &offer, TransferOutcome::Declined);
+            return Ok(());
+        }
+        match self
+            .state
+            .store
+            .hand_conversation(id, offer.from.clone(), self.me())
+            .await
+        {
+            Ok(handed) => {
+                publish(&self.state, &handed);
+                transfers::ended(&self.state, id, &offer, TransferOutcome::Accepted);
+                self.state.dispatch.kick();
+                Ok(())
+            }
+            Err(error) => {
+                transfers::ended(&self.state, id, &offer, TransferOutcome::Cancelled);
+                Err(ws::store_error(&error))
+            }
+        }
+    }
+
+    async fn staff_only(
+        &self,
+        id: ConversationId,
+        kind: StaffOnly,
+        client_msg_id: String,
+        text: String,
+    ) -> Result<ServerFrame, ErrorFrame> {
+        let with_id = |mut frame: ErrorFrame| {
+            frame.client_msg_id = Some(client_msg_id.clone());
+            frame
+        };
+        let msg_id = parse_msg_id(&client_msg_id).map_err(with_id)?;
+        let text = parse_text(&text).map_err(with_id)?;
+        let frame = match kind {
+            StaffOnly::Whisper => "whisper",
+            StaffOnly::Note => "note",
+        };
+        self.allowed(id, frame, Action::Annotate)
+            .await
+            .map_err(with_id)?;
+        let posted = self
+            .state
+            .store
+            .post_staff_only(id, kind, self.me(), msg_id, text)
+            .await
+            .map_err(|error| with_id(ws::store_error(&error)))?;
+        if !posted.duplicate {
+            self.state
+                .hub
+                .publish_event(&posted.conversation, &posted.event);
+        }
+        Ok(ack(client_msg_id, &posted))
+    }
+
+    async fn join(&self, id: ConversationId) -> Result<(), ErrorFrame> {
+        self.allowed(id, "join", Action::Join).await?;
+        let joined = self
+            .state
+            .store
+            .join_conversation(id, self.me())
+            .await
+            .map_err(|e| ws::store_error(&e))?;
+        publish(&self.state, &joined);
+        Ok(())
+    }
+
+    async fn leave(&self, id: ConversationId) -> Result<(), ErrorFrame> {
+        self.allowed(id, "leave", Action::Read).await?;
+        let left = self
+            .state
+            .store
+            .leave_conversation(id, self.me())
+            .await
+            .map_err(|e| ws::store_error(&e))?;
+        publish(&self.state, &left);
+        Ok(())
+    }
+
+    async fn take_over(&self, id: ConversationId) -> Result<(), ErrorFrame> {
+        self.allowed(id, "take_over", Action::TakeOver).await?;
+        let handed = self
+            .state
+            .store
+            .hand_conversation(id, self.me(), self.me())
+            .await
+            .map_err(|e| ws::store_error(&e))?;
+        publish(&self.state, &handed);
+        transfers::cancel(&self.state, id);
+        self.state.dispatch.kick();
+        Ok(())
+    }
+
+    async fn viewing(&self, id: Option<ConversationId>) -> Result<(), ErrorFrame> {
+        if let Some(id) = id {
+            self.allowed(id, "viewing", Action::Read).await?;
+        }
+        let changed = self
+            .state
+            .hub
+            .set_viewing(self.socket, self.session.staff.id, id);
+        for conversation in changed {
+            announce_viewers(&self.state, conversation).await;
+        }
+        Ok(())
+    }
+
+    /// The room, checked: a direct room needs another member of staff.
+    fn room_key(&self, room: Room) -> Result<RoomKey, ErrorFrame> {
+        if let Room::Direct { with } = room
+            && (with == self.session.staff.id || self.state.team.member(with).is_none())
+        {
+            return Err(ws::error(ErrorCode::NotFound, "no such member of staff"));
+        }
+        Ok(RoomKey::of(room, self.session.staff.id))
+    }
+
+    async fn internal_send(
+        &self,
+        room: Room,
+        client_msg_id: String,
+        text: String,
+    ) -> Result<(), ErrorFrame> {
+        let with_id = |mut frame: ErrorFrame| {
+            frame.client_msg_id = Some(client_msg_id.clone());
+            frame
+        };
+        let msg_id = parse_msg_id(&client_msg_id).map_err(with_id)?;
+        let text = parse_text(&text).map_err(with_id)?;
+        let key = self.room_key(room).map_err(with_id)?;
+        let (stored, duplicate) = self
+            .state
+            .store
+            .post_internal(key, self.me(), msg_id, text)
+            .await
+            .map_err(|error| with_id(ws::store_error(&error)))?;
+        let me = self.session.staff.id;
+        if duplicate {
+            // Only the author's tabs need the echo again.
+            let frame = to_frame(&ServerFrame::Internal {
+                message: internal_view(stored, room),
+            });
+            self.state.hub.to_one_staff(me, frame);
+            return Ok(());
+        }
+        match key {
+            RoomKey::Team => {
+                let frame = to_frame(&ServerFrame::Internal {
+                    message: internal_view(stored, Room::Team),
+                });
+                self.state.hub.to_staff_audience(Audience::Everyone, frame);
+            }
+            RoomKey::Direct(a, b) => {
+                for reader in [a, b] {
+                    if let Some(seen) = key.seen_by(reader) {
+                        let frame = to_frame(&ServerFrame::Internal {
+                            message: internal_view(stored.clone(), seen),
+                        });
+                        self.state.hub.to_one_staff(reader, frame);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn internal_sync(
+        &self,
+        room: Room,
+        before: Option<InternalMessageId>,
+    ) -> Result<ServerFrame, ErrorFrame> {
+        let key = self.room_key(room)?;
+        let mut messages = self
+            .state
+            .store
+            .internal_messages(key, before, INTERNAL_PAGE + 1)
+            .await
+            .map_err(|e| ws::store_error(&e))?;
+        let more = messages.len() > INTERNAL_PAGE as usize;
+        messages.truncate(INTERNAL_PAGE as usize);
+        messages.reverse();
+        Ok(ServerFrame::InternalHistory {
+            room,
+            messages: messages
+                .into_iter()
+                .map(|message| internal_view(message, room))
+                .collect(),
+            more,
+        })
     }
 
     async fn invite(&self, visitor: VisitorId, text: Option<String>) -> Result<(), ErrorFrame> {
         let text = match text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             Some(text) => {
-                let parsed = MessageText::parse(text)
-                    .map_err(|e| ws::error(e.clone().into(), e.to_string()))?;
+                let parsed = parse_text(text)?;
                 if parsed.as_str().chars().count() > MAX_INVITATION_CHARS {
                     return Err(ws::error(
                         ErrorCode::TextTooLong,
@@ -425,6 +1014,7 @@ impl Connection {
             .await
             .map_err(|e| ws::store_error(&e))?;
         self.state.hub.set_status(staff, status);
+        self.state.dispatch.kick();
         Ok(())
     }
 }

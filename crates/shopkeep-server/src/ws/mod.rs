@@ -36,8 +36,8 @@ pub fn store_error(error: &StoreError) -> ErrorFrame {
     self::error(code, message)
 }
 
-/// Events of a conversation after `after`, answering a `sync` of either side;
-/// the caller has checked that the conversation is theirs to see.
+/// Events of a conversation after `after`, answering a staff `sync` (staff-only
+/// events included); the caller has checked that the conversation is theirs to see.
 pub async fn history(
     store: &dyn Store,
     conversation: &ConversationSummary,
@@ -50,6 +50,24 @@ pub async fn history(
     Ok(History {
         conversation_id: conversation.id,
         last_seq: conversation.last_seq,
+        events,
+    })
+}
+
+/// What the visitor may see of a conversation after `after`: never a whisper
+/// or a note, and `last_seq` is the last seq they can see.
+pub async fn visitor_history(
+    store: &dyn Store,
+    conversation: &ConversationSummary,
+    after: Seq,
+) -> Result<History, ErrorFrame> {
+    let events = store
+        .visitor_events_after(conversation.id, after, MAX_SYNC_EVENTS)
+        .await
+        .map_err(|error| store_error(&error))?;
+    Ok(History {
+        conversation_id: conversation.id,
+        last_seq: conversation.visible_seq,
         events,
     })
 }

@@ -16,14 +16,19 @@ use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use serde::Deserialize;
 use shopkeep_core::Millis;
 use shopkeep_core::conversation::ConversationStatus;
+use shopkeep_core::department::{DepartmentChoice, department_for_page};
 use shopkeep_core::email::{EmailAddress, HeaderText};
 use shopkeep_core::hours::Schedule;
+use shopkeep_core::ids::DepartmentId;
 use shopkeep_core::ids::{ContactId, ConversationId, InvitationId, Seq, VisitorId};
 use shopkeep_core::protocol::ErrorCode;
 use shopkeep_core::protocol::agent;
+use shopkeep_core::protocol::shared::ReceiptMark;
 use shopkeep_core::protocol::shared::{Ack, ConversationView, ErrorFrame};
 use shopkeep_core::protocol::shared::{ConversationSummary, Side};
-use shopkeep_core::protocol::visitor::{Availability, ClientFrame, ServerFrame, WidgetLook};
+use shopkeep_core::protocol::visitor::{
+    Availability, ChatOptions, ClientFrame, ServerFrame, WidgetLook,
+};
 use shopkeep_core::text::{ClientMsgId, MAX_NAME_CHARS, MessageText};
 use shopkeep_core::tracking::{ChatRef, Identity};
 use shopkeep_core::{identity, privacy, site};
@@ -43,6 +48,10 @@ use crate::ws::{self, Incoming, close};
 
 /// The first frame must come quickly; an open socket that never says hello is dropped.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+/// Most characters of a draft shown to operators (a message's limit).
+const MAX_DRAFT_CHARS: usize = 4000;
+/// Least time between two drafts forwarded from one socket.
+const DRAFT_EVERY: Duration = Duration::from_millis(250);
 /// Page reports a socket may send per second (bursts of twice that); a single-page
 /// shop navigates far less, a flood is dropped without slowing anyone else.
 const PAGES_PER_SECOND: u32 = 10;
@@ -140,6 +149,8 @@ struct Connection {
     /// Whether this visitor's browsing is tracked (site setting and DNT).
     tracked: bool,
     lang: Option<String>,
+    /// When the last draft went to the operators (sneak peek is throttled).
+    last_draft: Option<tokio::time::Instant>,
 }
 
 /// Marks the visitor as gone from the live list when the socket ends.
@@ -202,6 +213,8 @@ async fn run(
     };
     let (mut available, mut next_change) = availability(&site, shopkeep_store::sqlite::now());
     let mut site_changes = state.hub.site_changes();
+    let mut presence = state.hub.presence_changes();
+    let mut shown_choice = department_choice(&state, &site);
     // Outside opening hours nobody takes chats, whoever is logged in: the
     // launcher then says so too.
     let mut shown_online = *online.borrow_and_update() && available.open;
@@ -216,6 +229,10 @@ async fn run(
         },
         conversation: latest.as_ref().map(view),
         availability: Some(available.clone()),
+        chat: Some(ChatOptions {
+            departments: shown_choice.clone().unwrap_or_default(),
+            sneak_peek: site.chat.sneak_peek,
+        }),
     };
     if !ws::send(&mut socket, &welcome).await {
         return;
@@ -282,6 +299,7 @@ async fn run(
         _contact_link: None,
         tracked,
         lang,
+        last_draft: None,
     };
     let idle = state.settings.socket_idle_timeout;
     let flip = tokio::time::sleep(until(next_change));
@@ -293,7 +311,7 @@ async fn run(
                     return;
                 }
                 let now_online = *online.borrow() && available.open;
-                if !tell_online(&mut socket, &mut shown_online, now_online).await {
+                if !tell_online(&mut socket, &mut shown_online, now_online, &mut shown_choice, department_choice(&state, &conn.site)).await {
                     return;
                 }
             }
@@ -315,7 +333,7 @@ async fn run(
                     return;
                 }
                 let now_online = *online.borrow() && available.open;
-                if !tell_online(&mut socket, &mut shown_online, now_online).await {
+                if !tell_online(&mut socket, &mut shown_online, now_online, &mut shown_choice, department_choice(&state, &conn.site)).await {
                     return;
                 }
             }
@@ -352,7 +370,14 @@ async fn run(
             },
             Ok(()) = online.changed() => {
                 let now_online = *online.borrow_and_update() && available.open;
-                if !tell_online(&mut socket, &mut shown_online, now_online).await {
+                if !tell_online(&mut socket, &mut shown_online, now_online, &mut shown_choice, department_choice(&state, &conn.site)).await {
+                    return;
+                }
+            }
+            Ok(()) = presence.changed() => {
+                presence.borrow_and_update();
+                let now_online = *online.borrow() && available.open;
+                if !tell_online(&mut socket, &mut shown_online, now_online, &mut shown_choice, department_choice(&state, &conn.site)).await {
                     return;
                 }
             }
@@ -364,20 +389,49 @@ async fn run(
     }
 }
 
-/// Sends `status` when whether someone takes chats now changed. False once the
-/// socket is gone.
-async fn tell_online(socket: &mut WebSocket, shown: &mut bool, now: bool) -> bool {
-    if *shown == now {
+/// Sends `status` when whether someone takes chats now, or who is online in
+/// the offered departments, changed. False once the socket is gone.
+async fn tell_online(
+    socket: &mut WebSocket,
+    shown: &mut bool,
+    now: bool,
+    shown_choice: &mut Option<Vec<DepartmentChoice>>,
+    choice: Option<Vec<DepartmentChoice>>,
+) -> bool {
+    if *shown == now && *shown_choice == choice {
         return true;
     }
     *shown = now;
+    *shown_choice = choice.clone();
     ws::send(
         socket,
         &ServerFrame::Status {
             operators_online: now,
+            departments: choice,
         },
     )
     .await
+}
+
+/// The departments the widget offers, with whether a member is online; `None`
+/// when the site does not let visitors choose.
+fn department_choice(state: &AppState, site: &Site) -> Option<Vec<DepartmentChoice>> {
+    if !site.chat.choose_department {
+        return None;
+    }
+    Some(
+        state
+            .team
+            .site_departments(site.id)
+            .into_iter()
+            .filter(|d| d.draft.public)
+            .map(|d| DepartmentChoice {
+                id: d.id,
+                name: d.draft.name.clone(),
+                online: d.draft.members.iter().any(|m| state.hub.is_online(*m)),
+            })
+            .collect(),
+    )
 }
 
 /// Answers the opening hours again, and tells the widget if that changed;
@@ -452,7 +506,8 @@ fn view(summary: &ConversationSummary) -> ConversationView {
         status: summary.status,
         offline: summary.offline,
         assignee: summary.assignee.clone(),
-        last_seq: summary.last_seq,
+        participants: summary.participants.clone(),
+        last_seq: summary.visible_seq,
         receipts: summary.receipts,
     }
 }
@@ -519,6 +574,7 @@ struct OfflineForm {
     message: String,
     consent: bool,
     website: Option<String>,
+    department: Option<DepartmentId>,
 }
 
 fn invalid(error: InputError) -> ErrorFrame {
@@ -535,21 +591,32 @@ impl Connection {
             ClientFrame::Send {
                 client_msg_id,
                 text,
-            } => self.post(client_msg_id, text).await.map(Some),
+                department_id,
+            } => self
+                .post(client_msg_id, text, department_id)
+                .await
+                .map(Some),
             ClientFrame::Sync {
                 conversation_id,
                 after_seq,
             } => self.sync(conversation_id, after_seq).await.map(Some),
-            ClientFrame::Typing { active } => {
-                if let Some(conversation) = self.current {
-                    self.state.hub.visitor_typing(conversation, active);
-                }
-                Ok(None)
+            ClientFrame::Typing { active, draft } => {
+                self.typing(active, draft).await.map(|()| None)
             }
+            ClientFrame::Read {
+                conversation_id,
+                seq,
+            } => self
+                .receipt(conversation_id, seq, ReceiptMark::Read)
+                .await
+                .map(|()| None),
             ClientFrame::Received {
                 conversation_id,
                 seq,
-            } => self.received(conversation_id, seq).await.map(|()| None),
+            } => self
+                .receipt(conversation_id, seq, ReceiptMark::Delivered)
+                .await
+                .map(|()| None),
             ClientFrame::Ping => Ok(Some(ServerFrame::Pong)),
             ClientFrame::Page {
                 url,
@@ -586,6 +653,7 @@ impl Connection {
                 message,
                 consent,
                 website,
+                department_id,
             } => self
                 .offline_message(
                     client_msg_id,
@@ -596,6 +664,7 @@ impl Connection {
                         message,
                         consent,
                         website,
+                        department: department_id,
                     },
                 )
                 .await
@@ -618,6 +687,7 @@ impl Connection {
         &mut self,
         client_msg_id: String,
         text: String,
+        department: Option<DepartmentId>,
     ) -> Result<ServerFrame, ErrorFrame> {
         let with_id = |mut frame: ErrorFrame| {
             frame.client_msg_id = Some(client_msg_id.clone());
@@ -627,6 +697,10 @@ impl Connection {
             .map_err(|e| with_id(ws::error(e.clone().into(), e.to_string())))?;
         let text = MessageText::parse(&text)
             .map_err(|e| with_id(ws::error(e.clone().into(), e.to_string())))?;
+        let department = match department {
+            Some(chosen) => Some(self.chosen_department(chosen).map_err(with_id)?),
+            None => self.page_department(),
+        };
         if self.messages.check().is_err() {
             return Err(with_id(ws::error(
                 ErrorCode::RateLimited,
@@ -636,7 +710,14 @@ impl Connection {
         let posted = self
             .state
             .store
-            .post_visitor_message(self.site.id, self.visitor.id, self.contact, id, text)
+            .post_visitor_message(
+                self.site.id,
+                self.visitor.id,
+                self.contact,
+                id,
+                text,
+                department,
+            )
             .await
             .map_err(|error| with_id(ws::store_error(&error)))?;
         if !posted.duplicate {
@@ -644,6 +725,9 @@ impl Connection {
                 .hub
                 .publish_event(&posted.conversation, &posted.event);
             self.current = Some(posted.conversation.id);
+            if posted.opened {
+                self.state.dispatch.kick();
+            }
         }
         Ok(ServerFrame::Ack(Ack {
             client_msg_id,
@@ -685,6 +769,11 @@ impl Connection {
         if consent_text(&self.site).is_some() && !form.consent {
             return Err(bad("the consent box must be ticked"));
         }
+        let department = form
+            .department
+            .map(|chosen| self.chosen_department(chosen))
+            .transpose()
+            .map_err(with_id)?;
         if self.offline.check().is_err()
             || self
                 .state
@@ -719,8 +808,16 @@ impl Connection {
             .tracker
             .live(self.visitor.id)
             .and_then(|live| live.page.map(|page| page.url));
+        // A department with its own mailbox gets its offline messages there.
+        let mut to_site = self.site.clone();
+        if let Some(address) = department
+            .and_then(|d| self.state.team.department(d))
+            .and_then(|d| d.draft.notify_address)
+        {
+            to_site.mail.notify_address = Some(address);
+        }
         let mail = compose::offline(
-            &self.site,
+            &to_site,
             compose::shop_lang(&self.site, self.lang.as_deref()),
             &compose::Offline {
                 name: &name,
@@ -739,6 +836,7 @@ impl Connection {
                 site: self.site.id,
                 visitor: self.visitor.id,
                 contact: self.contact,
+                department,
                 client_msg_id: id,
                 text,
                 claims: claims.clone(),
@@ -963,10 +1061,29 @@ impl Connection {
         };
         let text = MessageText::parse(&invitation.text)
             .map_err(|e| ws::error(e.clone().into(), e.to_string()))?;
+        // A rule's chat goes to the rule's department, if it still exists.
+        let department = match invitation.rule_id {
+            Some(rule) => match self.state.store.rule(rule).await {
+                Ok(Some(rule)) => rule
+                    .draft
+                    .department
+                    .filter(|d| self.state.team.department(*d).is_some()),
+                Ok(None) => None,
+                Err(error) => return Err(ws::store_error(&error)),
+            },
+            None => None,
+        };
         let opened = self
             .state
             .store
-            .open_invited_conversation(self.site.id, self.visitor.id, self.contact, agent, text)
+            .open_invited_conversation(
+                self.site.id,
+                self.visitor.id,
+                self.contact,
+                agent,
+                text,
+                department,
+            )
             .await;
         let conversation = match opened {
             Ok(opened) => {
@@ -1011,22 +1128,77 @@ impl Connection {
 
     async fn sync(&self, id: ConversationId, after: Seq) -> Result<ServerFrame, ErrorFrame> {
         let summary = self.own(id).await?;
-        let history = ws::history(self.state.store.as_ref(), &summary, after).await?;
+        let history = ws::visitor_history(self.state.store.as_ref(), &summary, after).await?;
         Ok(ServerFrame::History(history))
     }
 
-    async fn received(&self, id: ConversationId, seq: Seq) -> Result<(), ErrorFrame> {
+    async fn receipt(
+        &self,
+        id: ConversationId,
+        seq: Seq,
+        mark: ReceiptMark,
+    ) -> Result<(), ErrorFrame> {
         let summary = self.own(id).await?;
-        if seq <= summary.receipts.visitor_delivered {
+        let current = match mark {
+            ReceiptMark::Delivered => summary.receipts.visitor_delivered,
+            ReceiptMark::Read => summary.receipts.visitor_read,
+        };
+        if seq <= current {
             return Ok(());
         }
         let receipts = self
             .state
             .store
-            .mark_received(id, Side::Visitor, seq)
+            .mark_receipt(id, Side::Visitor, mark, seq)
             .await
             .map_err(|error| ws::store_error(&error))?;
-        self.state.hub.publish_receipts(&summary, receipts);
+        if receipts != summary.receipts {
+            self.state.hub.publish_receipts(&summary, receipts);
+        }
+        Ok(())
+    }
+
+    /// A department the visitor picked: one of the site's public ones.
+    fn chosen_department(&self, id: DepartmentId) -> Result<DepartmentId, ErrorFrame> {
+        self.state
+            .team
+            .department(id)
+            .filter(|d| d.site_id == self.site.id && d.draft.public)
+            .map(|d| d.id)
+            .ok_or_else(|| ws::error(ErrorCode::InvalidInput, "no such department"))
+    }
+
+    /// The department the visitor's current page routes to, if any.
+    fn page_department(&self) -> Option<DepartmentId> {
+        let url = self.state.tracker.live(self.visitor.id)?.page?.url;
+        let departments = self.state.team.site_departments(self.site.id);
+        department_for_page(&departments, &url).map(|d| d.id)
+    }
+
+    async fn typing(&mut self, active: bool, draft: Option<String>) -> Result<(), ErrorFrame> {
+        let Some(conversation) = self.current else {
+            return Ok(());
+        };
+        let summary = self.own(conversation).await?;
+        if summary.status == ConversationStatus::Closed {
+            return Ok(());
+        }
+        self.state.hub.visitor_typing(&summary, active);
+        let Some(draft) = draft.filter(|_| self.site.chat.sneak_peek) else {
+            return Ok(());
+        };
+        let now = tokio::time::Instant::now();
+        // An empty draft (the field was cleared) always goes, so no stale text lingers.
+        if !draft.is_empty() && self.last_draft.is_some_and(|at| now - at < DRAFT_EVERY) {
+            return Ok(());
+        }
+        self.last_draft = Some(now);
+        let text: String = draft.chars().take(MAX_DRAFT_CHARS).collect();
+        let frame = to_frame(&agent::ServerFrame::Draft {
+            conversation_id: summary.id,
+            text,
+        });
+        self.state.hub.to_conversation_staff(&summary, frame);
         Ok(())
     }
 }
