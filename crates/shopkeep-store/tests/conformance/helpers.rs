@@ -4,6 +4,7 @@ use std::future::Future;
 use std::task::Poll;
 
 use shopkeep_core::Millis;
+use shopkeep_core::department::{Department, DepartmentDraft, RoutingStrategy};
 use shopkeep_core::event::{Author, Event, EventBody};
 use shopkeep_core::ids::{ConversationId, SiteId};
 use shopkeep_core::protocol::shared::AgentRef;
@@ -172,4 +173,22 @@ pub async fn start_in_order<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
         .into_iter()
         .map(|output| output.expect("polled to completion"))
         .collect()
+}
+
+pub fn department_draft(name: &str) -> DepartmentDraft {
+    DepartmentDraft {
+        name: name.to_owned(),
+        routing: RoutingStrategy::LeastBusy,
+        public: true,
+        pages: vec![],
+        notify_address: None,
+        members: vec![],
+    }
+}
+
+pub async fn department(store: &dyn Store, site: SiteId, name: &str) -> Department {
+    store
+        .create_department(site, department_draft(name))
+        .await
+        .expect("create department")
 }

@@ -65,15 +65,22 @@ macro_rules! run_body {
     };
 }
 
+mod audit;
+mod canned;
 mod concurrency;
 mod conversations;
+mod departments;
 mod durability;
+mod history;
+mod internal;
 mod offline;
 mod outbox;
 mod receipts;
 mod sessions;
 mod sites;
 mod staff;
+mod staff_only;
+mod supervision;
 mod text;
 mod tracking;
 mod visitors;

@@ -2,7 +2,9 @@ use shopkeep_core::ids::ConversationId;
 use shopkeep_core::protocol::shared::{ReceiptMark, Receipts, Side};
 use shopkeep_store::{Store, StoreError};
 
-use crate::helpers::{site, visitor, visitor_says};
+use shopkeep_store::StaffOnly;
+
+use crate::helpers::{agent, msg_id, site, staff, text, visitor, visitor_says};
 
 conformance! {
     store: [
@@ -11,6 +13,8 @@ conformance! {
         mark_received_never_lowers_the_mark,
         mark_received_never_passes_last_seq,
         receipts_on_unknown_conversation_are_not_found,
+        read_raises_read_and_delivered_but_never_lowers_them,
+        visitor_marks_are_capped_at_what_the_visitor_can_see,
     ],
 }
 
@@ -142,4 +146,70 @@ async fn receipts_on_unknown_conversation_are_not_found(store: &dyn Store) {
             "got {result:?}"
         );
     }
+}
+
+async fn read_raises_read_and_delivered_but_never_lowers_them(store: &dyn Store) {
+    let conversation = three_messages(store).await;
+
+    let read = store
+        .mark_receipt(conversation, Side::Agent, ReceiptMark::Read, 2)
+        .await
+        .unwrap();
+    assert_eq!((read.agent_delivered, read.agent_read), (2, 2));
+    let delivered = store
+        .mark_receipt(conversation, Side::Agent, ReceiptMark::Delivered, 3)
+        .await
+        .unwrap();
+    assert_eq!((delivered.agent_delivered, delivered.agent_read), (3, 2));
+    let lower = store
+        .mark_receipt(conversation, Side::Agent, ReceiptMark::Read, 1)
+        .await
+        .unwrap();
+    assert_eq!((lower.agent_delivered, lower.agent_read), (3, 2));
+    let visitor = store
+        .mark_receipt(conversation, Side::Visitor, ReceiptMark::Read, 1)
+        .await
+        .unwrap();
+
+    assert_eq!(
+        visitor,
+        Receipts {
+            agent_delivered: 3,
+            visitor_delivered: 1,
+            agent_read: 2,
+            visitor_read: 1,
+        }
+    );
+    assert_eq!(stored_receipts(store, conversation).await, visitor);
+}
+
+async fn visitor_marks_are_capped_at_what_the_visitor_can_see(store: &dyn Store) {
+    let conversation = three_messages(store).await;
+    let anna = staff(store, "anna@shop.example").await;
+    store
+        .take_conversation(conversation, agent(&anna))
+        .await
+        .unwrap();
+    store
+        .post_staff_only(
+            conversation,
+            StaffOnly::Note,
+            agent(&anna),
+            msg_id("n1"),
+            text("staff only"),
+        )
+        .await
+        .unwrap();
+
+    let visitor = store
+        .mark_receipt(conversation, Side::Visitor, ReceiptMark::Read, 99)
+        .await
+        .unwrap();
+    let agent_side = store
+        .mark_receipt(conversation, Side::Agent, ReceiptMark::Read, 99)
+        .await
+        .unwrap();
+
+    assert_eq!((visitor.visitor_delivered, visitor.visitor_read), (4, 4));
+    assert_eq!((agent_side.agent_delivered, agent_side.agent_read), (5, 5));
 }

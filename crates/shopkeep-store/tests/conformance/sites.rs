@@ -1,4 +1,6 @@
+use shopkeep_core::department::RoutingStrategy;
 use shopkeep_core::ids::SiteId;
+use shopkeep_core::site::SiteChat;
 use shopkeep_store::{Store, StoreError};
 
 use crate::helpers::{site, site_record};
@@ -10,6 +12,7 @@ conformance! {
         duplicate_slug_is_a_conflict,
         duplicate_public_key_is_a_conflict,
         list_sites_returns_every_site,
+        chat_settings_are_stored_with_the_site,
     ],
 }
 
@@ -81,4 +84,30 @@ async fn list_sites_returns_every_site(store: &dyn Store) {
     listed.sort_by(|x, y| x.slug.cmp(&y.slug));
 
     assert_eq!(listed, vec![a, b]);
+}
+
+async fn chat_settings_are_stored_with_the_site(store: &dyn Store) {
+    let mut record = site_record("demo");
+    record.chat = SiteChat {
+        choose_department: true,
+        sneak_peek: false,
+        routing: RoutingStrategy::Manual,
+    };
+    let created = store.create_site(record.clone()).await.unwrap();
+    assert_eq!(created, record);
+    assert_eq!(store.site(created.id).await.unwrap(), Some(record.clone()));
+
+    let mut settings = created.settings();
+    settings.chat = SiteChat {
+        choose_department: false,
+        sneak_peek: true,
+        routing: RoutingStrategy::RoundRobin,
+    };
+    let updated = store
+        .update_site_settings(created.id, settings.clone())
+        .await
+        .unwrap();
+
+    assert_eq!(updated.chat, settings.chat);
+    assert_eq!(store.site(created.id).await.unwrap(), Some(updated));
 }

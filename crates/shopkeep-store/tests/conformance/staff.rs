@@ -1,5 +1,5 @@
 use shopkeep_core::ids::StaffId;
-use shopkeep_core::staff::{AgentStatus, Role};
+use shopkeep_core::staff::{AgentStatus, DEFAULT_MAX_CHATS, Role};
 use shopkeep_store::{NewStaff, Session, Store, StoreError};
 
 use crate::helpers::{T0, new_staff, staff, token_hash};
@@ -15,6 +15,7 @@ conformance! {
         profile_update_of_unknown_staff_is_not_found,
         status_change_is_stored,
         list_and_count_staff_include_every_member,
+        team_update_changes_role_and_max_chats,
     ],
 }
 
@@ -36,6 +37,7 @@ async fn created_staff_is_found_by_id_with_defaults(store: &dyn Store) {
         assert_eq!(member.password_hash, "$argon2id$v=19$original");
         assert_eq!(member.lang, "fr");
         assert_eq!(member.status, AgentStatus::Offline);
+        assert_eq!(member.max_chats, DEFAULT_MAX_CHATS);
     }
     assert_eq!(found.created_at, created.created_at);
     assert!(store.staff(StaffId::new()).await.unwrap().is_none());
@@ -236,4 +238,31 @@ async fn list_and_count_staff_include_every_member(store: &dyn Store) {
 
     assert_eq!(listed, expected);
     assert_eq!(store.count_staff().await.unwrap(), 2);
+}
+
+async fn team_update_changes_role_and_max_chats(store: &dyn Store) {
+    let anna = staff(store, "anna@shop.example").await;
+
+    let promoted = store
+        .update_staff_team(anna.id, Some(Role::Supervisor), None)
+        .await
+        .unwrap();
+    assert_eq!(promoted.role, Role::Supervisor);
+    assert_eq!(promoted.max_chats, DEFAULT_MAX_CHATS);
+    let busier = store
+        .update_staff_team(anna.id, None, Some(9))
+        .await
+        .unwrap();
+    assert_eq!((busier.role, busier.max_chats), (Role::Supervisor, 9));
+    let reread = store.staff(anna.id).await.unwrap().unwrap();
+    assert_eq!((reread.role, reread.max_chats), (Role::Supervisor, 9));
+    assert_eq!(reread.name, anna.name);
+
+    let unknown = store
+        .update_staff_team(StaffId::new(), Some(Role::Admin), None)
+        .await;
+    assert!(
+        matches!(unknown, Err(StoreError::NotFound)),
+        "got {unknown:?}"
+    );
 }
