@@ -188,6 +188,14 @@ export class Api {
     return this.session(await this.request('DELETE', '/me/photo'));
   }
 
+  /**
+   * One JSON call for feature modules that keep their own endpoints (team, canned answers,
+   * history, audit), with the same session, CSRF and error handling as every other call.
+   */
+  async call<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+    return (await this.request(method, path, body)) as T;
+  }
+
   private session(body: unknown): Me {
     const { me, csrf_token } = body as SessionBody;
     this.csrfToken = csrf_token;

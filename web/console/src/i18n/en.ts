@@ -1,7 +1,10 @@
 import type { ErrorCode } from '../../../protocol/ErrorCode';
+import { teamEn } from './team/en';
 
 /** The English catalog defines the keys; every other catalog must have exactly these. */
 export const en = {
+  ...teamEn,
+
   'app.name': 'Shopkeep',
   'app.loading': 'Loading…',
   'app.unreachable': 'Cannot reach the Shopkeep server.',

@@ -1,6 +1,9 @@
 import type { Catalog } from './en';
+import { teamJa } from './team/ja';
 
 export const ja: Catalog = {
+  ...teamJa,
+
   'app.name': 'Shopkeep',
   'app.loading': '読み込み中…',
   'app.unreachable': 'Shopkeep サーバーに接続できません。',

@@ -1,6 +1,9 @@
 import type { Catalog } from './en';
+import { teamRu } from './team/ru';
 
 export const ru: Catalog = {
+  ...teamRu,
+
   'app.name': 'Shopkeep',
   'app.loading': 'Загрузка…',
   'app.unreachable': 'Не удаётся связаться с сервером Shopkeep.',

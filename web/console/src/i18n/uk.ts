@@ -1,6 +1,9 @@
 import type { Catalog } from './en';
+import { teamUk } from './team/uk';
 
 export const uk: Catalog = {
+  ...teamUk,
+
   'app.name': 'Shopkeep',
   'app.loading': 'Завантаження…',
   'app.unreachable': 'Не вдається зв’язатися із сервером Shopkeep.',
