@@ -1,4 +1,4 @@
-import { batch, computed, signal } from '@preact/signals';
+import { batch, computed, signal, type Signal } from '@preact/signals';
 import type { AgentClientFrame } from '../../../protocol/AgentClientFrame';
 import type { AgentServerFrame } from '../../../protocol/AgentServerFrame';
 import type { InternalMessage } from '../../../protocol/InternalMessage';
@@ -46,7 +46,7 @@ export class InternalChat {
   readonly more = signal<ReadonlyMap<RoomKey, boolean>>(new Map());
   readonly loading = signal<ReadonlySet<RoomKey>>(new Set());
   readonly pending = signal<readonly PendingInternal[]>([]);
-  readonly seen: ReturnType<typeof signal<Seen>>;
+  readonly seen: Signal<Seen>;
   readonly isOpen = signal(false);
   readonly current = signal<RoomKey>('team');
   /** The console is on screen and focused. */
