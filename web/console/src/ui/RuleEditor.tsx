@@ -56,6 +56,7 @@ export function RuleEditor({ api, store, site, rule, onSaved, onCancel }: RuleEd
   const [busy, setBusy] = useState(false);
   const [preview, setPreview] = useState<readonly VisitorId[] | null>(null);
   const stopWatching = useRef<(() => void) | null>(null);
+  const departments = store.departments.value.filter((d) => d.site_id === site).sort((a, b) => a.position - b.position);
 
   useEffect(() => () => stopWatching.current?.(), []);
 
@@ -136,14 +137,24 @@ export function RuleEditor({ api, store, site, rule, onSaved, onCancel }: RuleEd
         </div>
         <div class="field">
           <label for="rule-department">{t('rules.department')}</label>
-          <input
+          <select
             id="rule-department"
             value={department}
             aria-describedby="rule-department-hint"
-            onInput={(e) => setDepartment(e.currentTarget.value)}
-          />
+            onChange={(e) => setDepartment(e.currentTarget.value)}
+          >
+            <option value="">{t('rules.department_none')}</option>
+            {departments.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name}
+              </option>
+            ))}
+            {department && !departments.some((d) => d.id === department) && (
+              <option value={department}>{t('rules.department_gone')}</option>
+            )}
+          </select>
           <p id="rule-department-hint" class="field__hint">
-            {t('rules.department_hint')}
+            {t('rules.department_choose_hint')}
           </p>
         </div>
 

@@ -1,6 +1,7 @@
 import { act } from 'preact/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Role } from '../../../protocol/Role';
+import type { Department } from '../../../protocol/Department';
 import type { Rule } from '../../../protocol/Rule';
 import type { SiteView } from '../../../protocol/SiteView';
 import { navigate, route, rulesPath } from '../app/route';
@@ -29,6 +30,7 @@ const site = (id: string, fields: Partial<SiteView> = {}): SiteView => ({
   greetings: { en: 'Welcome back, {name}!' },
   hours: null,
   mail: { notify_address: null, consent_text: null, auto_transcript: false },
+  chat: { choose_department: false, sneak_peek: false, routing: 'least_busy' },
   ...fields,
 });
 
@@ -44,8 +46,20 @@ const stored: Rule = {
     { kind: 'attribute', key: 'cart_total', op: 'gte', value: 100 },
   ],
   text: 'Questions about <delivery>?',
-  department: 'Sales',
+  department: 'dept-sales',
 };
+
+const department = (id: string, name: string, site_id = 'site-1', position = 0): Department => ({
+  id,
+  site_id,
+  position,
+  name,
+  routing: 'least_busy',
+  public: true,
+  pages: [],
+  notify_address: null,
+  members: [],
+});
 
 type Answer = (call: Call) => unknown;
 
@@ -58,6 +72,10 @@ async function loaded() {
 async function rulesPage(role: Role, answer: Answer = () => undefined) {
   const h = storeHarness();
   h.welcome([]);
+  h.receive({
+    type: 'departments',
+    departments: [department('dept-sales', 'Sales'), department('dept-help', 'Help', 'site-1', 1), department('dept-other', 'Elsewhere', 'site-2')],
+  });
   h.store.me.value = { ...ME, role };
   const { api, calls } = fakeApi((call) => {
     const mine = answer(call);
@@ -128,7 +146,7 @@ describe('the rule list', () => {
       expect.objectContaining({
         method: 'PUT',
         path: '/rules/r1',
-        body: { name: 'Checkout help', enabled: false, conditions: stored.conditions, text: stored.text, department: 'Sales' },
+        body: { name: 'Checkout help', enabled: false, conditions: stored.conditions, text: stored.text, department: 'dept-sales' },
       }),
     ]);
     expect(root.querySelector('[data-rule-id="r1"]')!.classList.contains('rule--off')).toBe(true);
@@ -164,7 +182,10 @@ describe('the rule editor', () => {
     expect(byLabel<HTMLTextAreaElement>(editor, 'Invitation text').value).toBe('Hi! Can I help you find anything?');
     type(byLabel(editor, 'Rule name'), 'Big carts');
     type(byLabel(editor, 'Invitation text'), 'Free delivery today <3');
-    type(byLabel(editor, 'Department'), 'Sales');
+    const departments = byLabel<HTMLSelectElement>(editor, 'Department');
+    // Only this site's departments, in order, after the site's own queue.
+    expect([...departments.options].map((o) => o.textContent)).toEqual(['None (the site’s queue)', 'Sales', 'Help']);
+    choose(departments, 'dept-sales');
 
     const fill: [string, (box: HTMLElement) => void][] = [
       ['url_matches', (b) => type(byLabel(b, 'Pattern'), '/cart*')],
@@ -214,7 +235,7 @@ describe('the rule editor', () => {
       name: 'Big carts',
       enabled: true,
       text: 'Free delivery today <3',
-      department: 'Sales',
+      department: 'dept-sales',
       conditions: [
         { kind: 'url_matches', pattern: '/cart*' },
         { kind: 'time_on_page', seconds: 45 },
@@ -248,7 +269,7 @@ describe('the rule editor', () => {
       expect.objectContaining({
         method: 'PUT',
         path: '/rules/r1',
-        body: { name: 'Checkout help', enabled: true, conditions: [stored.conditions[1]], text: stored.text, department: 'Sales' },
+        body: { name: 'Checkout help', enabled: true, conditions: [stored.conditions[1]], text: stored.text, department: 'dept-sales' },
       }),
     ]);
   });
@@ -327,6 +348,10 @@ describe('site settings', () => {
     expect(byLabel<HTMLTextAreaElement>(settings, 'Greeting in Русский').placeholder).toBe('Здравствуйте, {name}! Рады снова вас видеть.');
     type(byLabel(settings, 'Greeting in Русский'), 'С возвращением, {name}!');
     type(byLabel(settings, 'Greeting in English'), '');
+    act(() => byLabel<HTMLInputElement>(settings, 'Let visitors choose a department').click());
+    act(() => byLabel<HTMLInputElement>(settings, 'Sneak peek: see what visitors type before they send').click());
+    choose(byLabel<HTMLSelectElement>(settings, 'Chats without a department'), 'manual');
+    expect(settings.textContent).toContain('Chats wait in the queue until someone takes them.');
     act(() => button(settings, 'Save site settings').click());
     await settle();
 
@@ -339,6 +364,7 @@ describe('site settings', () => {
           greetings: { en: '', ru: 'С возвращением, {name}!', uk: '', ja: '' },
           mail: { notify_address: null, consent_text: null, auto_transcript: false },
           hours: null,
+          chat: { choose_department: true, sneak_peek: true, routing: 'manual' },
         },
       }),
     ]);

@@ -195,7 +195,11 @@ function RuleList({ store, api, site, canEdit }: { store: ConsoleStore; api: Api
               )}
               <p class="rule__text">{rule.text}</p>
               <p class="rule__dept">
-                {rule.department ? t('rules.department_named', { name: rule.department }) : t('rules.department_default')}
+                {rule.department
+                  ? t('rules.department_named', {
+                      name: store.departments.value.find((d) => d.id === rule.department)?.name ?? t('rules.department_gone'),
+                    })
+                  : t('rules.department_none')}
               </p>
               {canEdit && (
                 <div class="rule__actions">

@@ -1,5 +1,8 @@
 import { useRef, useState } from 'preact/hooks';
+import type { RoutingStrategy } from '../../../protocol/RoutingStrategy';
+import type { SiteChat } from '../../../protocol/SiteChat';
 import type { SiteView } from '../../../protocol/SiteView';
+import { ROUTING_STRATEGIES } from '../admin/department';
 import type { Api, SiteUpdate } from '../api/http';
 import { LANG_NAMES, LANGS, t, type Lang } from '../i18n/i18n';
 import { businessHours, hoursForm, type HoursForm } from '../settings/hours';
@@ -32,6 +35,9 @@ export interface SiteForm {
   readonly consentText: string;
   readonly autoTranscript: boolean;
   readonly hours: HoursForm;
+  readonly chooseDepartment: boolean;
+  readonly sneakPeek: boolean;
+  readonly routing: RoutingStrategy;
 }
 
 export function siteForm(site: SiteView): SiteForm {
@@ -45,6 +51,9 @@ export function siteForm(site: SiteView): SiteForm {
     consentText: site.mail.consent_text ?? '',
     autoTranscript: site.mail.auto_transcript,
     hours: hoursForm(site.hours),
+    chooseDepartment: site.chat.choose_department,
+    sneakPeek: site.chat.sneak_peek,
+    routing: site.chat.routing,
   };
 }
 
@@ -52,7 +61,7 @@ export function siteForm(site: SiteView): SiteForm {
  * The PATCH body for the form: every language sent, an empty greeting meaning the built-in one;
  * an empty notify address or consent text is `null` (none), and always open is `hours: null`.
  */
-export function sitePatch(form: SiteForm): { ok: true; patch: SiteUpdate } | { ok: false; message: string } {
+export function sitePatch(form: SiteForm): { ok: true; patch: SiteUpdate & { chat: SiteChat } } | { ok: false; message: string } {
   const params = form.params.map((p) => p.trim()).filter((p) => p !== '');
   if (params.length > MAX_PARAMS || params.some((p) => chars(p) > MAX_PARAM_CHARS)) {
     return { ok: false, message: t('site.params_invalid') };
@@ -74,6 +83,7 @@ export function sitePatch(form: SiteForm): { ok: true; patch: SiteUpdate } | { o
       greetings,
       mail: { notify_address: form.notifyAddress.trim() || null, consent_text: consent || null, auto_transcript: form.autoTranscript },
       hours: hours.hours,
+      chat: { choose_department: form.chooseDepartment, sneak_peek: form.sneakPeek, routing: form.routing },
     },
   };
 }
@@ -238,6 +248,50 @@ export function SiteSettings({ api, site, canEdit, onSaved }: SiteSettingsProps)
           <p class="field__hint" id="site-auto-transcript-hint">
             {t('site.auto_transcript_hint')}
           </p>
+        </fieldset>
+
+        <fieldset class="plain" disabled={!canEdit}>
+          <legend>{t('site.chat')}</legend>
+          <div class="check">
+            <input
+              id="site-choose-department"
+              type="checkbox"
+              checked={form.chooseDepartment}
+              aria-describedby="site-choose-department-hint"
+              onChange={(e) => update({ chooseDepartment: e.currentTarget.checked })}
+            />
+            <label for="site-choose-department">{t('site.choose_department')}</label>
+          </div>
+          <p class="field__hint" id="site-choose-department-hint">
+            {t('site.choose_department_hint')}
+          </p>
+          <div class="check">
+            <input
+              id="site-sneak-peek"
+              type="checkbox"
+              checked={form.sneakPeek}
+              onChange={(e) => update({ sneakPeek: e.currentTarget.checked })}
+            />
+            <label for="site-sneak-peek">{t('site.sneak_peek')}</label>
+          </div>
+          <div class="field">
+            <label for="site-routing">{t('site.routing')}</label>
+            <select
+              id="site-routing"
+              value={form.routing}
+              aria-describedby="site-routing-hint"
+              onChange={(e) => update({ routing: e.currentTarget.value as RoutingStrategy })}
+            >
+              {ROUTING_STRATEGIES.map((r) => (
+                <option key={r} value={r}>
+                  {t(`routing.${r}`)}
+                </option>
+              ))}
+            </select>
+            <span class="field__hint" id="site-routing-hint">
+              {t(`routing.${form.routing}_hint`)}
+            </span>
+          </div>
         </fieldset>
 
         <HoursEditor form={form.hours} disabled={!canEdit} onChange={(hours) => update({ hours })} />
