@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { conversationPath, parseRoute, rulesPath, visitorsPath } from './route';
+import { conversationPath, pagePath, parseRoute, PLAIN_PAGES, rulesPath, visitorsPath } from './route';
 
 it('reads the page from the address under /console/', () => {
   expect(parseRoute('/console/', '')).toEqual({ page: 'inbox' });
@@ -23,4 +23,9 @@ it('reads the visitor list, a visitor on it and the rules of a site', () => {
   expect(parseRoute(rulesPath('site-1'), '')).toEqual({ page: 'rules', site: 'site-1' });
   expect(parseRoute('/console/visitors/%E0%A4%A', '')).toEqual({ page: 'inbox' });
   expect(parseRoute('/console/c', '')).toEqual({ page: 'inbox' });
+});
+
+it('reads the team pages, each at its own name', () => {
+  for (const page of PLAIN_PAGES) expect(parseRoute(pagePath(page), '')).toEqual({ page });
+  expect(parseRoute('/console/team/x', '')).toEqual({ page: 'inbox' });
 });

@@ -11,7 +11,12 @@ export type Route =
   | { page: 'inbox' }
   | { page: 'conversation'; id: ConversationId }
   | { page: 'visitors'; id: VisitorId | null }
-  | { page: 'rules'; site: SiteId | null };
+  | { page: 'rules'; site: SiteId | null }
+  | { page: 'history' | 'canned' | 'team' | 'departments' | 'audit' };
+
+/** Pages with nothing after their name, each at `BASE + name`. */
+export const PLAIN_PAGES = ['history', 'canned', 'team', 'departments', 'audit'] as const;
+export type PlainPage = (typeof PLAIN_PAGES)[number];
 
 /** The one path segment after `prefix/`, decoded; null when absent, undefined when mangled. */
 function segment(rest: string, prefix: string): string | null | undefined {
@@ -27,6 +32,8 @@ function segment(rest: string, prefix: string): string | null | undefined {
 
 export function parseRoute(pathname: string, search: string): Route {
   const rest = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : '';
+  const plain = PLAIN_PAGES.find((p) => p === rest);
+  if (plain) return { page: plain };
   if (rest === 'setup') return { page: 'setup', token: new URLSearchParams(search).get('token') };
   // A mangled address falls back to the inbox.
   const conversation = segment(rest, 'c');
@@ -41,6 +48,8 @@ export function parseRoute(pathname: string, search: string): Route {
 export const conversationPath = (id: ConversationId) => `${BASE}c/${encodeURIComponent(id)}`;
 export const visitorsPath = (id: VisitorId | null = null) => `${BASE}visitors${id ? `/${encodeURIComponent(id)}` : ''}`;
 export const rulesPath = (site: SiteId | null = null) => `${BASE}rules${site ? `/${encodeURIComponent(site)}` : ''}`;
+
+export const pagePath = (page: PlainPage) => `${BASE}${page}`;
 
 export const route = signal<Route>(parseRoute(location.pathname, location.search));
 

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import type { Me } from '../../../protocol/Me';
 import type { Session } from '../api/session';
 import { t } from '../i18n/i18n';
+import { AwaySetting } from '../team/AwaySetting';
 import { apiErrorText } from './apiError';
 import { FormError } from './FormError';
 
@@ -109,6 +110,8 @@ export function AccountMenu({ session, me }: { session: Session; me: Me }) {
         <p role="status" class="account__status">
           {status}
         </p>
+        <h2 class="account__title">{t('away.title')}</h2>
+        <AwaySetting />
       </div>
     </details>
   );

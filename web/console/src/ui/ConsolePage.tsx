@@ -9,7 +9,16 @@ import { conversationPath, navigate, route } from '../app/route';
 import { t } from '../i18n/i18n';
 import { AgentConnection, agentSocketUrl } from '../live/connection';
 import { newClientMsgId } from '../live/clientId';
-import { ConsoleStore } from '../state/store';
+import { ConsoleStore, type Link } from '../state/store';
+import { AuditPage } from '../admin/AuditPage';
+import { DepartmentsPage } from '../admin/DepartmentsPage';
+import { TeamPage } from '../admin/TeamPage';
+import { HistoryPage } from '../history/HistoryPage';
+import { InternalChat } from '../internal/chat';
+import { InternalChatPanel } from '../internal/InternalChat';
+import { watchAway } from '../team/awayWatch';
+import { CannedPage } from '../team/CannedPage';
+import { mayOpen } from '../team/roles';
 import { ConversationPane } from './ConversationPane';
 import { InvitationNotices } from './InvitationNotices';
 import { InviteDialog } from './InviteDialog';
@@ -21,39 +30,61 @@ import { NoticeBar } from './NoticeBar';
 import { RulesPage } from './RulesPage';
 import { VisitorsPage } from './VisitorsPage';
 
-function createStore(session: Session, me: Me, chime: Chime): ConsoleStore {
+function createStore(session: Session, me: Me, chime: Chime): { store: ConsoleStore; chat: InternalChat } {
   const alert = (c: ConversationSummary) => {
     chime.play();
     notify(t('notify.title', { name: c.visitor_label }), previewText(c, me.id), c.id, () =>
       navigate(conversationPath(c.id)),
     );
   };
-  return new ConsoleStore({
+  // The internal chat shares the agent socket: it sends through the same link.
+  let link: Link | null = null;
+  const chat = new InternalChat({
+    me: me.id,
+    send: (frame) => link?.send(frame) ?? false,
+    newClientMsgId,
+    storage: typeof localStorage === 'undefined' ? null : localStorage,
+  });
+  const store = new ConsoleStore({
     me,
-    connect: (handlers) => new AgentConnection(handlers, { url: agentSocketUrl() }),
+    connect: (handlers) => (link = new AgentConnection(handlers, { url: agentSocketUrl() })),
     newClientMsgId,
     onMe: (fresh) => session.signIn(fresh),
     onRefused: () => void session.verify(),
     onNewWaiting: alert,
   });
+  return { store, chat };
 }
 
 /** The signed-in console: header, inbox and the open conversation, over one agent socket. */
 export function ConsolePage({ session, me }: { session: Session; me: Me }) {
   const chime = useMemo(() => new Chime(), []);
   // One store per signed-in operator; profile changes (name, language) keep the socket.
-  const store = useMemo(() => createStore(session, me, chime), [me.id]);
+  const { store, chat } = useMemo(() => createStore(session, me, chime), [me.id]);
 
   useEffect(() => {
     store.start();
     const disarm = chime.unlockOnGesture();
     watchNotificationPermission();
-    const look = () => store.setViewing(document.visibilityState === 'visible' && document.hasFocus());
+    const unsubscribe = store.subscribe((frame) => chat.receive(frame));
+    const stopAway = watchAway(store);
+    const seenElsewhere = (e: StorageEvent) => {
+      if (e.key === chat.storageKey) chat.adoptSeen(e.newValue);
+    };
+    addEventListener('storage', seenElsewhere);
+    const look = () => {
+      const viewing = document.visibilityState === 'visible' && document.hasFocus();
+      store.setViewing(viewing);
+      chat.setViewing(viewing);
+    };
     look();
     addEventListener('focus', look);
     addEventListener('blur', look);
     document.addEventListener('visibilitychange', look);
     return () => {
+      unsubscribe();
+      stopAway();
+      removeEventListener('storage', seenElsewhere);
       store.stop();
       disarm();
       chime.close();
@@ -83,6 +114,17 @@ export function ConsolePage({ session, me }: { session: Session; me: Me }) {
   let main;
   if (r.page === 'visitors') main = <VisitorsPage store={store} api={api} selected={r.id} />;
   else if (r.page === 'rules') main = <RulesPage store={store} api={api} site={r.site} />;
+  else if (r.page !== 'inbox' && r.page !== 'conversation' && r.page !== 'setup' && !mayOpen(store.me.value.role, r.page))
+    main = (
+      <main class="page">
+        <p class="page__note">{t('error.forbidden')}</p>
+      </main>
+    );
+  else if (r.page === 'history') main = <HistoryPage store={store} api={api} />;
+  else if (r.page === 'canned') main = <CannedPage store={store} api={api} />;
+  else if (r.page === 'team') main = <TeamPage store={store} api={api} />;
+  else if (r.page === 'departments') main = <DepartmentsPage store={store} api={api} />;
+  else if (r.page === 'audit') main = <AuditPage api={api} />;
   else {
     main = (
       <div class="workspace">
@@ -94,11 +136,12 @@ export function ConsolePage({ session, me }: { session: Session; me: Me }) {
 
   return (
     <div class={`shell${store.openId.value ? ' shell--open' : ''}`}>
-      <Header store={store} session={session} />
+      <Header store={store} session={session} chat={chat} />
       <NoticeBar store={store} />
       {main}
       <InvitationNotices visitors={store.visitors} />
       <InviteDialog visitors={store.visitors} />
+      <InternalChatPanel chat={chat} me={store.me.value.id} team={store.team.value} />
     </div>
   );
 }

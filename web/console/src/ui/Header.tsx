@@ -2,16 +2,19 @@ import { useState } from 'preact/hooks';
 import type { AgentStatus } from '../../../protocol/AgentStatus';
 import { ApiError } from '../api/http';
 import type { Session } from '../api/session';
-import { BASE, followLink, route, rulesPath, visitorsPath } from '../app/route';
+import { BASE, followLink, pagePath, route, rulesPath, visitorsPath } from '../app/route';
 import { askNotificationPermission, notificationPermission } from '../alerts/desktop';
 import { lang, LANG_NAMES, LANGS, t, type Lang } from '../i18n/i18n';
+import type { InternalChat } from '../internal/chat';
+import { InternalChatButton } from '../internal/InternalChat';
 import type { ConsoleStore } from '../state/store';
+import { navPages, type NavPage } from '../team/roles';
 import { AccountMenu } from './AccountMenu';
 import { Logo } from './Logo';
 
 const STATUSES: readonly AgentStatus[] = ['online', 'away', 'offline'];
 
-export function Header({ store, session }: { store: ConsoleStore; session: Session }) {
+export function Header({ store, session, chat }: { store: ConsoleStore; session: Session; chat?: InternalChat }) {
   const fail = (e: unknown) => {
     store.notice.value = e instanceof ApiError ? e.code : 'internal';
   };
@@ -23,9 +26,10 @@ export function Header({ store, session }: { store: ConsoleStore; session: Sessi
         <Logo />
         {t('app.name')}
       </h1>
-      <Nav />
+      <Nav store={store} />
       <LinkBadge store={store} />
       <div class="topbar__controls">
+        {chat && <InternalChatButton chat={chat} />}
         <StatusSelect store={store} />
         <LanguageSelect session={session} onError={fail} />
         <NotificationControl />
@@ -38,18 +42,28 @@ export function Header({ store, session }: { store: ConsoleStore; session: Sessi
   );
 }
 
-function Nav() {
+const NAV: Record<NavPage, { href: () => string; label: () => string }> = {
+  inbox: { href: () => BASE, label: () => t('nav.inbox') },
+  visitors: { href: () => visitorsPath(), label: () => t('nav.visitors') },
+  history: { href: () => pagePath('history'), label: () => t('nav.history') },
+  canned: { href: () => pagePath('canned'), label: () => t('nav.canned') },
+  team: { href: () => pagePath('team'), label: () => t('nav.team') },
+  rules: { href: () => rulesPath(), label: () => t('nav.rules') },
+  departments: { href: () => pagePath('departments'), label: () => t('nav.departments') },
+  audit: { href: () => pagePath('audit'), label: () => t('nav.audit') },
+};
+
+/** The pages my role may open; the server refuses the rest whatever the address says. */
+export function Nav({ store }: { store: ConsoleStore }) {
   const page = route.value.page;
-  const link = (href: string, current: boolean, label: string) => (
-    <a class="nav__link" href={href} onClick={followLink} aria-current={current ? 'page' : undefined}>
-      {label}
-    </a>
-  );
+  const current = (p: NavPage) => p === page || (p === 'inbox' && page === 'conversation');
   return (
     <nav class="nav" aria-label={t('nav.label')}>
-      {link(BASE, page === 'inbox' || page === 'conversation', t('nav.inbox'))}
-      {link(visitorsPath(), page === 'visitors', t('nav.visitors'))}
-      {link(rulesPath(), page === 'rules', t('nav.rules'))}
+      {navPages(store.me.value.role).map((p) => (
+        <a key={p} class="nav__link" href={NAV[p].href()} onClick={followLink} aria-current={current(p) ? 'page' : undefined}>
+          {NAV[p].label()}
+        </a>
+      ))}
     </nav>
   );
 }
