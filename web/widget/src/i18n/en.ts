@@ -78,6 +78,19 @@ export const panel = {
   downloadHtml: 'Web page (.html)',
   transcriptTitle: 'Transcript — {site}',
   keepCopy: 'Chat ended. Keep a copy:',
+  read: 'Read',
+  tookOver: '{name} took over the chat',
+  transferredTo: 'You were transferred to {department}',
+  transferred: 'Your chat was passed on',
+  chooseDepartment: 'What can we help with?',
+  departmentAway: 'nobody in right now, leave a message',
+  chosenDepartment: 'Your chat goes to: {department}',
+  change: 'Change',
+  // Plural forms are separated by |, in the order one|few|many|other (as the language has them).
+  queuePlace: 'You are number {n} in line',
+  waitUnderMinute: 'less than a minute',
+  waitMinutes: 'about {n} min',
+  waitHours: 'about {n} hour|about {n} hours',
 };
 
 export type LauncherCatalog = [chat: string, online: string, offline: string, unread: string];

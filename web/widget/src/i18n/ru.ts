@@ -73,4 +73,17 @@ export const panel: PanelCatalog = {
   downloadHtml: 'Веб-страница (.html)',
   transcriptTitle: 'Переписка — {site}',
   keepCopy: 'Чат завершён. Сохраните копию:',
+  read: 'Прочитано',
+  tookOver: '{name} теперь ведёт чат',
+  transferredTo: 'Вас перевели в отдел «{department}»',
+  transferred: 'Ваш чат передан другому специалисту',
+  chooseDepartment: 'С чем вам помочь?',
+  departmentAway: 'сейчас никого нет, оставьте сообщение',
+  chosenDepartment: 'Ваш чат уйдёт в отдел «{department}»',
+  change: 'Изменить',
+  queuePlace: 'Ваш номер в очереди: {n}',
+  waitUnderMinute: 'меньше минуты',
+  // After «около», in the genitive: one|few|many.
+  waitMinutes: 'около {n} минуты|около {n} минут|около {n} минут',
+  waitHours: 'около {n} часа|около {n} часов|около {n} часов',
 };

@@ -73,4 +73,17 @@ export const panel: PanelCatalog = {
   downloadHtml: 'Вебсторінка (.html)',
   transcriptTitle: 'Листування — {site}',
   keepCopy: 'Чат завершено. Збережіть копію:',
+  read: 'Прочитано',
+  tookOver: '{name} тепер веде чат',
+  transferredTo: 'Вас переведено до відділу «{department}»',
+  transferred: 'Ваш чат передано іншому фахівцеві',
+  chooseDepartment: 'З чим вам допомогти?',
+  departmentAway: 'зараз нікого немає, залиште повідомлення',
+  chosenDepartment: 'Ваш чат піде до відділу «{department}»',
+  change: 'Змінити',
+  queuePlace: 'Ваш номер у черзі: {n}',
+  waitUnderMinute: 'менше хвилини',
+  // After «близько», in the genitive: one|few|many.
+  waitMinutes: 'близько {n} хвилини|близько {n} хвилин|близько {n} хвилин',
+  waitHours: 'близько {n} години|близько {n} годин|близько {n} годин',
 };
