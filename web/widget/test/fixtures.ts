@@ -1,6 +1,7 @@
 // Frames and a stand-in for the loader's connection, for the panel's tests.
 import type { Author } from '../../protocol/Author';
 import type { Event } from '../../protocol/Event';
+import type { Receipts } from '../../protocol/Receipts';
 import type { VisitorClientFrame } from '../../protocol/VisitorClientFrame';
 import type { Connection, Incoming, Welcome } from '../src/contract';
 
@@ -26,10 +27,19 @@ export function view(last_seq: number, id = CONV): NonNullable<Welcome['conversa
     id,
     status: 'active',
     assignee: null,
+    participants: [],
     last_seq,
-    receipts: { agent_delivered: 0, visitor_delivered: 0 },
+    receipts: receipts(),
   };
 }
+
+export const receipts = (change: Partial<Receipts> = {}): Receipts => ({
+  agent_delivered: 0,
+  visitor_delivered: 0,
+  agent_read: 0,
+  visitor_read: 0,
+  ...change,
+});
 
 export function event(seq: number, change: Partial<Event> = {}): Event {
   return {

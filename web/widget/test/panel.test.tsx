@@ -2,7 +2,7 @@ import { act } from 'preact/test-utils';
 import { beforeEach, describe, expect, it, type Mock, vi } from 'vitest';
 import type { Panel } from '../src/contract';
 import { mount } from '../src/panel/index';
-import { AGENT, CONV, event, FakeConnection, view, welcome } from './fixtures';
+import { AGENT, CONV, event, FakeConnection, receipts, view, welcome } from './fixtures';
 
 const PAYLOADS = [
   '<img src=x onerror=alert(1)>',
@@ -101,7 +101,7 @@ describe('panel', () => {
     expect(status()).toBe('Sent');
     deliver(
       { type: 'event', event: event(1, { author: { kind: 'visitor' }, body: { kind: 'message', text: 'Hello' }, client_msg_id: sent!.client_msg_id }) },
-      { type: 'receipts', conversation_id: CONV, receipts: { agent_delivered: 1, visitor_delivered: 1 } },
+      { type: 'receipts', conversation_id: CONV, receipts: receipts({ agent_delivered: 1, visitor_delivered: 1 }) },
     );
     expect(status()).toBe('Delivered');
     expect($$('.me')).toHaveLength(1);

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ChatStore, RECEIVED_DELAY_MS, TYPING_IDLE_MS, TYPING_SHOWN_MS } from '../src/panel/store';
-import { AGENT, CONV, event, events, FakeConnection, view, welcome } from './fixtures';
+import { AGENT, CONV, event, events, FakeConnection, receipts, view, welcome } from './fixtures';
 
 const SITE = 'pk_test';
 
@@ -100,7 +100,7 @@ describe('ChatStore: sending', () => {
     expect(acked).toMatchObject({ state: 'sent', seq: 1, conversation_id: CONV });
     expect(store.delivery(CONV, 1)).toBe('sent');
 
-    conn.deliver({ type: 'receipts', conversation_id: CONV, receipts: { agent_delivered: 1, visitor_delivered: 0 } });
+    conn.deliver({ type: 'receipts', conversation_id: CONV, receipts: receipts({ agent_delivered: 1, visitor_delivered: 0 }) });
     expect(store.delivery(CONV, 1)).toBe('delivered');
   });
 

@@ -35,8 +35,8 @@ export const mount: PanelModule['mount'] = (host) => {
       // Laid out only now: start at the latest message.
       const log = container.querySelector('.log');
       if (log) log.scrollTop = log.scrollHeight;
-      // The composer, or the offline form's first field, or its confirmation's button.
-      if (focus) container.querySelector<HTMLElement>('#sk-text, #sk-name, .done button')?.focus();
+      // The composer, or the first department to choose, the offline form's first field, or its confirmation's button.
+      if (focus) container.querySelector<HTMLElement>('#sk-text, .dep button, #sk-name, .done button')?.focus();
     },
     hide() {
       // Give the focus back to the launcher, but only if it was in the panel: the page may

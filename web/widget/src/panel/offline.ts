@@ -4,6 +4,7 @@
 import { signal } from '@preact/signals';
 import type { Availability } from '../../../protocol/Availability';
 import type { ConversationId } from '../../../protocol/ConversationId';
+import type { DepartmentId } from '../../../protocol/DepartmentId';
 import type { ErrorCode } from '../../../protocol/ErrorCode';
 import type { VisitorClientFrame } from '../../../protocol/VisitorClientFrame';
 import type { Connection, Incoming } from '../contract';
@@ -113,8 +114,10 @@ const NOT_AN_ANSWER: ReadonlySet<ErrorCode> = new Set(['invalid_token', 'hello_r
 export class OfflineDesk {
   /** The site's opening hours state; null from servers that do not send it. */
   readonly availability = signal<Availability | null>(null);
-  /** The visitor chose to leave a message from the queue. */
+  /** The visitor chose to leave a message from the queue, or for a department nobody is in. */
   readonly leaving = signal(false);
+  /** The department the message is for, when the visitor chose one. */
+  readonly department = signal<DepartmentId | null>(null);
   /** The offline message is on its way. */
   readonly sending = signal(false);
   /** The server refused the offline message. */
@@ -147,15 +150,18 @@ export class OfflineDesk {
     if (phone) frame.phone = phone;
     if (fields.consent) frame.consent = true;
     if (fields.website) frame.website = fields.website;
+    const department = this.department.peek();
+    if (department !== null) frame.department_id = department;
     this.pending = frame;
     this.sending.value = true;
     this.error.value = null;
     this.connection.send(frame);
   }
 
-  /** From the queue: the form instead of the chat, blank. */
-  leave(): void {
+  /** From the queue, or for a department nobody in is online: the form instead of the chat, blank. */
+  leave(department: DepartmentId | null = null): void {
     this.another();
+    this.department.value = department;
     this.leaving.value = true;
   }
 

@@ -8,6 +8,8 @@ export interface Draft {
   text: string;
   /** When it was typed, in ms since the epoch. */
   at: number;
+  /** The department chosen for the chat it starts, if the site offers a choice. */
+  department_id?: string;
 }
 
 /** 128 random bits in hex: valid as a `client_msg_id`, and works on plain-http pages too. */
@@ -67,6 +69,7 @@ const isDraft = (value: unknown): value is Draft => {
     typeof d.id === 'string' &&
     /^[\w-]{1,64}$/.test(d.id) &&
     typeof d.text === 'string' &&
-    typeof d.at === 'number'
+    typeof d.at === 'number' &&
+    (d.department_id === undefined || typeof d.department_id === 'string')
   );
 };

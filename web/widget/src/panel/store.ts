@@ -1,20 +1,25 @@
 // The chat as the panel shows it: conversation events, the visitor's messages on their
 // way, receipts, typing and errors, kept in signals and fed by the shared connection.
-import { batch, computed, signal } from '@preact/signals';
+import { batch, computed, effect, signal } from '@preact/signals';
 import type { Ack } from '../../../protocol/Ack';
+import type { AgentRef } from '../../../protocol/AgentRef';
 import type { ConversationId } from '../../../protocol/ConversationId';
 import type { ConversationStatus } from '../../../protocol/ConversationStatus';
 import type { ConversationView } from '../../../protocol/ConversationView';
+import type { DepartmentChoice } from '../../../protocol/DepartmentChoice';
+import type { DepartmentId } from '../../../protocol/DepartmentId';
 import type { ErrorCode } from '../../../protocol/ErrorCode';
 import type { ErrorFrame } from '../../../protocol/ErrorFrame';
 import type { Event } from '../../../protocol/Event';
+import type { QueuePlace } from '../../../protocol/QueuePlace';
 import type { Receipts } from '../../../protocol/Receipts';
+import type { VisitorClientFrame } from '../../../protocol/VisitorClientFrame';
 import type { VisitorServerFrame } from '../../../protocol/VisitorServerFrame';
 import type { Connection, Identified, Incoming, Invitation, Welcome } from '../contract';
 import { pageLangs, pickLang } from '../i18n/lang';
 import { storageKey } from '../storage';
 import { OfflineDesk } from './offline';
-import { newMessageId, Outbox } from './outbox';
+import { type Draft, newMessageId, Outbox } from './outbox';
 import { EventSync, type Step } from './sync';
 import { charCount, cleanText, isBlank, MAX_CHARS } from './text';
 
@@ -26,6 +31,17 @@ export const TYPING_REPEAT_MS = 4_000;
 export const TYPING_IDLE_MS = 5_000;
 /** `received` reports are batched over this long. */
 export const RECEIVED_DELAY_MS = 400;
+/** `read` reports wait this long for more to show, so a burst of news is one report. */
+export const READ_DELAY_MS = 1_000;
+/** With sneak peek, the draft goes out at most this often while the visitor types. */
+export const DRAFT_EVERY_MS = 300;
+
+/**
+ * What the visitor may see. Whispers and notes are for staff and the server never sends
+ * them; a kind this list does not know is not shown either.
+ */
+const VISIBLE: ReadonlySet<Event['body']['kind']> = new Set(['message', 'joined', 'left', 'closed', 'transferred']);
+export const isVisible = (event: Event): boolean => VISIBLE.has(event.body.kind);
 
 /** Errors the widget recovers from by itself: a fresh welcome follows, or nothing is lost. */
 const SILENT_ERRORS: ReadonlySet<ErrorCode> = new Set(['invalid_token', 'not_found']);
@@ -36,6 +52,8 @@ export interface Outgoing {
   text: string;
   at: number;
   state: 'sending' | 'sent' | 'failed';
+  /** The department the visitor chose for the chat this message starts. */
+  department_id?: DepartmentId;
   /** From the ack: where and at which seq the message was stored. */
   conversation_id?: ConversationId;
   seq?: number;
@@ -45,7 +63,7 @@ export type Item =
   | { kind: 'event'; key: string; event: Event }
   | { kind: 'outgoing'; key: string; message: Outgoing };
 
-export type Delivery = 'sending' | 'sent' | 'delivered' | 'failed';
+export type Delivery = 'sending' | 'sent' | 'delivered' | 'read' | 'failed';
 
 /** What the panel shows under its header: the chat, the offline form, or its confirmation. */
 export type Mode = 'chat' | 'form' | 'sent';
@@ -85,6 +103,15 @@ export class ChatStore {
   readonly greeting = signal<string | null>(null);
   /** The widget's language as the loader chose it (its host's `lang`), if any. */
   readonly chosenLang = signal('');
+  /** The departments the visitor may choose from before a chat; empty when the site offers no choice. */
+  readonly departments = signal<readonly DepartmentChoice[]>([]);
+  /** The department the visitor chose for the chat they are starting. */
+  readonly department = signal<DepartmentId | null>(null);
+  /** The current conversation's place in its queue, as the server last told. */
+  private readonly place = signal<{ conversation_id: ConversationId; place: QueuePlace | null } | null>(null);
+  /** Who holds the current conversation, and who else joined it. */
+  readonly assignee = signal<AgentRef | null>(null);
+  readonly participants = signal<readonly AgentRef[]>([]);
 
   readonly lang = computed(() => pickLang(this.chosenLang.value, this.welcome.value?.look.lang, ...pageLangs()));
 
@@ -114,16 +141,40 @@ export class ChatStore {
     return left.value && !left.value.done ? 'sent' : 'form';
   });
 
+  /** The current conversation waits in a queue at this place. */
+  readonly queuePlace = computed(() => {
+    const place = this.place.value;
+    return this.queued.value && place?.conversation_id === this.current.value ? place.place : null;
+  });
+
+  /** Whether to ask which department the chat is for: nothing is going on that it would not start. */
+  readonly choosing = computed(() => {
+    const status = this.status.value;
+    return (
+      this.departments.value.length > 0 &&
+      this.department.value === null &&
+      (status === null || status === 'closed') &&
+      this.outgoing.value.length === 0
+    );
+  });
+
+  /** The staff in the current conversation, its holder first. */
+  readonly team = computed(() => {
+    const assignee = this.assignee.value;
+    return assignee ? [assignee, ...this.participants.value] : this.participants.value;
+  });
+
   /** The events of the current conversation, for its transcript. */
   readonly transcript = computed<readonly Event[]>(() => {
     const current = this.current.value;
-    return (current && this.threads.value.get(current)) || [];
+    return ((current && this.threads.value.get(current)) || []).filter(isVisible);
   });
 
   readonly items = computed<Item[]>(() => {
     const items: Item[] = [];
     for (const events of this.threads.value.values()) {
       for (const event of events) {
+        if (!isVisible(event)) continue;
         // The visitor's own messages are keyed like their optimistic copy, so the copy's
         // element is reused when the event replaces it.
         const key = ownId(event) ?? `${event.conversation_id}:${event.seq}`;
@@ -142,6 +193,15 @@ export class ChatStore {
   private typingShownTimer: ReturnType<typeof setTimeout> | undefined;
   private typingIdleTimer: ReturnType<typeof setTimeout> | undefined;
   private typingSentAt = 0;
+  /** Send the composer's text with `typing` (the site's sneak peek). */
+  private sneakPeek = false;
+  private draft = '';
+  private draftTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Highest seq reported with `read`, per conversation. */
+  private readonly readUpTo = new Map<ConversationId, number>();
+  private readTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Events of the current conversation up to this seq are in the team as its view told it. */
+  private teamSeq = 0;
 
   constructor(
     private readonly connection: Connection,
@@ -152,6 +212,11 @@ export class ChatStore {
     this.outgoing.value = this.outbox.list().map((draft) => ({ ...draft, state: 'sending' }));
     connection.subscribe((frame) => this.handle(frame));
     if (connection.welcome) this.handle(connection.welcome);
+    // What shows while the panel is open and the tab visible is read.
+    effect(() => {
+      if (this.shown.value) this.scheduleRead();
+    });
+    document.addEventListener('visibilitychange', () => this.scheduleRead());
   }
 
   /** Posts a message; false when there is nothing to send. */
@@ -162,11 +227,14 @@ export class ChatStore {
       this.error.value = 'text_too_long';
       return false;
     }
-    const draft = { id: newMessageId(), text, at: Date.now() };
+    const draft: Draft = { id: newMessageId(), text, at: Date.now() };
+    // The choice applies to the conversation this message starts; the server ignores it otherwise.
+    const department = this.department.peek();
+    if (department !== null) draft.department_id = department;
     this.outbox.add(draft);
     this.outgoing.value = [...this.outgoing.value, { ...draft, state: 'sending' }];
-    this.connection.send({ type: 'send', client_msg_id: draft.id, text });
-    this.stopTyping();
+    this.connection.send(sendFrame(draft));
+    this.stopTyping(false);
     return true;
   }
 
@@ -174,19 +242,44 @@ export class ChatStore {
   retry(id: string): void {
     const message = this.outgoing.value.find((m) => m.id === id && m.state === 'failed');
     if (!message) return;
-    this.outbox.add({ id, text: message.text, at: message.at });
+    const draft: Draft = { id, text: message.text, at: message.at };
+    if (message.department_id) draft.department_id = message.department_id;
+    this.outbox.add(draft);
     this.updateOutgoing(id, { state: 'sending' });
-    this.connection.send({ type: 'send', client_msg_id: id, text: message.text });
+    this.connection.send(sendFrame(draft));
   }
 
-  /** The visitor typed in the composer. */
-  typed(): void {
+  /**
+   * The visitor typed in the composer, which now holds `text`. Operators learn that they
+   * type; with the site's sneak peek, also what, at most every DRAFT_EVERY_MS and once more
+   * after the last keystroke.
+   */
+  typed(text = ''): void {
     const now = Date.now();
-    if (now - this.typingSentAt >= TYPING_REPEAT_MS && this.connection.send({ type: 'typing', active: true })) {
+    if (this.sneakPeek) {
+      this.draft = text;
+      const wait = this.typingSentAt + DRAFT_EVERY_MS - now;
+      if (wait <= 0) this.sendDraft();
+      else this.draftTimer ??= setTimeout(() => this.sendDraft(), wait);
+    } else if (now - this.typingSentAt >= TYPING_REPEAT_MS && this.connection.send({ type: 'typing', active: true })) {
       this.typingSentAt = now;
     }
     clearTimeout(this.typingIdleTimer);
-    this.typingIdleTimer = setTimeout(() => this.stopTyping(), TYPING_IDLE_MS);
+    this.typingIdleTimer = setTimeout(() => this.stopTyping(true), TYPING_IDLE_MS);
+  }
+
+  /**
+   * The visitor chose a department: the chat they start goes there, or, when nobody in it
+   * is online, the offline form takes the message for it.
+   */
+  choose(choice: DepartmentChoice): void {
+    if (choice.online) this.department.value = choice.id;
+    else this.offline.leave(choice.id);
+  }
+
+  /** Back to the question of which department. */
+  unchoose(): void {
+    this.department.value = null;
   }
 
   dismissError(): void {
@@ -223,8 +316,9 @@ export class ChatStore {
 
   /** Where a message of the visitor stands; `seq` and `conversation` once it is stored. */
   delivery(conversation: ConversationId, seq: number): Delivery {
-    const delivered = this.receipts.value.get(conversation)?.agent_delivered ?? 0;
-    return seq <= delivered ? 'delivered' : 'sent';
+    const receipts = this.receipts.value.get(conversation);
+    if (seq <= (receipts?.agent_read ?? 0)) return 'read';
+    return seq <= (receipts?.agent_delivered ?? 0) ? 'delivered' : 'sent';
   }
 
   private handle(frame: Incoming): void {
@@ -240,7 +334,7 @@ export class ChatStore {
           return;
         case 'event':
           if (frame.event.conversation_id !== this.current.value) {
-            this.current.value = frame.event.conversation_id;
+            this.moveTo(frame.event.conversation_id);
             this.currentOffline.value = false;
           }
           return this.apply(this.sync.event(frame.event));
@@ -255,6 +349,10 @@ export class ChatStore {
           return this.setReceipts(frame.conversation_id, frame.receipts);
         case 'status':
           this.operatorsOnline.value = frame.operators_online;
+          if (frame.departments) this.departments.value = frame.departments;
+          return;
+        case 'queue':
+          this.place.value = { conversation_id: frame.conversation_id, place: frame.place };
           return;
         case 'typing':
           return this.onTyping(frame);
@@ -278,20 +376,22 @@ export class ChatStore {
     this.welcome.value = welcome;
     this.ready.value = true;
     this.operatorsOnline.value = welcome.operators_online;
+    this.departments.value = welcome.chat?.departments ?? [];
+    this.sneakPeek = !!welcome.chat?.sneak_peek;
     const view = welcome.conversation;
     this.status.value = view?.status ?? null;
     this.currentOffline.value = !!view?.offline;
     if (view) {
       this.current.value = view.id;
       this.setReceipts(view.id, view.receipts);
+      this.setTeam(view);
     }
     const request = this.sync.welcome(view);
     if (request) this.connection.send({ type: 'sync', ...request });
     this.loadingHistory.value = request?.after_seq === 0;
-    for (const draft of this.outbox.list()) {
-      this.connection.send({ type: 'send', client_msg_id: draft.id, text: draft.text });
-    }
+    for (const draft of this.outbox.list()) this.connection.send(sendFrame(draft));
     this.reportReceived();
+    this.scheduleRead();
   }
 
   /** The visitor's conversation is `view` now: show it and fetch what is missing of it. */
@@ -300,6 +400,7 @@ export class ChatStore {
     this.status.value = view.status;
     this.currentOffline.value = !!view.offline;
     this.setReceipts(view.id, view.receipts);
+    this.setTeam(view);
     const request = this.sync.view(view);
     if (request && this.connection.send({ type: 'sync', ...request })) this.loadingHistory.value ||= history;
   }
@@ -317,6 +418,7 @@ export class ChatStore {
       this.threads.value = threads;
       clearTimeout(this.receivedTimer);
       this.receivedTimer = setTimeout(() => this.reportReceived(), RECEIVED_DELAY_MS);
+      this.scheduleRead();
     }
     if (request) this.connection.send({ type: 'sync', ...request });
   }
@@ -327,7 +429,7 @@ export class ChatStore {
     // A message after a closed conversation opens a new one: follow it.
     const status = this.status.peek();
     if (ack.conversation_id !== this.current.peek() || !status || status === 'closed') this.status.value = 'waiting';
-    this.current.value = ack.conversation_id;
+    this.moveTo(ack.conversation_id);
     // A chat message: whatever the conversation began as, the visitor now waits for a person.
     this.currentOffline.value = false;
     this.error.value = null;
@@ -347,13 +449,58 @@ export class ChatStore {
     if (!SILENT_ERRORS.has(frame.code)) this.error.value = frame.code;
   }
 
-  /** What an event of the current conversation says of its status. */
-  private follow({ author, body }: Event): void {
+  /** What an event of the current conversation says of its status and of who is in it. */
+  private follow(event: Event): void {
+    const { author, body } = event;
+    if (!isVisible(event)) return;
     const status = this.status.peek();
-    if (body.kind === 'closed') this.status.value = 'closed';
+    if (body.kind === 'closed') {
+      this.status.value = 'closed';
+      // The next message starts another chat: ask again where it should go.
+      this.department.value = null;
+    } else if (body.kind === 'transferred' && !body.to) this.status.value = 'waiting';
     else if (body.kind === 'joined' || author.kind === 'agent') this.status.value = 'active';
     // A conversation's first message, or one after the last close (history replays it all).
     else if (!status || status === 'closed') this.status.value = 'waiting';
+    // The view told who is in it as of its last seq; only later events change that.
+    if (event.seq > this.teamSeq) this.followTeam(event);
+  }
+
+  private followTeam({ author, body }: Event): void {
+    const agent: AgentRef | null = author.kind === 'agent' ? { id: author.id, name: author.name } : null;
+    const assignee = this.assignee.peek();
+    const others = (id: string) => this.participants.peek().filter((p) => p.id !== id);
+    if (body.kind === 'transferred') {
+      // The holder hands over: to a person, who now holds it, or to a department's queue.
+      this.assignee.value = body.to ?? null;
+      if (body.to) this.participants.value = others(body.to.id);
+    } else if (body.kind === 'joined' && agent) {
+      if (!assignee) this.assignee.value = agent;
+      else if (assignee.id !== agent.id) this.participants.value = [...others(agent.id), agent];
+    } else if (body.kind === 'left' && agent) {
+      if (assignee?.id === agent.id) this.assignee.value = null;
+      this.participants.value = others(agent.id);
+    } else if (body.kind === 'closed') {
+      this.assignee.value = null;
+      this.participants.value = [];
+    }
+  }
+
+  /** The current conversation is `id`: what was known of another one's staff goes. */
+  private moveTo(id: ConversationId): void {
+    if (id === this.current.peek()) return;
+    this.current.value = id;
+    this.assignee.value = null;
+    this.participants.value = [];
+    this.teamSeq = 0;
+  }
+
+  private setTeam(view: ConversationView): void {
+    // An ended chat has nobody in it any more, whoever held it last.
+    const open = view.status !== 'closed';
+    this.assignee.value = open ? view.assignee : null;
+    this.participants.value = open ? (view.participants ?? []) : [];
+    this.teamSeq = view.last_seq;
   }
 
   /** The message's event arrived: it is stored and shown, so drop the optimistic copy. */
@@ -368,6 +515,8 @@ export class ChatStore {
 
   private setReceipts(conversation: ConversationId, receipts: Receipts): void {
     this.receipts.value = new Map(this.receipts.peek()).set(conversation, receipts);
+    // Read on another page or device: no need to say it again.
+    if (receipts.visitor_read > (this.readUpTo.get(conversation) ?? 0)) this.readUpTo.set(conversation, receipts.visitor_read);
   }
 
   private showTyping(name: string | null): void {
@@ -376,10 +525,43 @@ export class ChatStore {
     if (name !== null) this.typingShownTimer = setTimeout(() => (this.typing.value = null), TYPING_SHOWN_MS);
   }
 
-  private stopTyping(): void {
+  private sendDraft(): void {
+    clearTimeout(this.draftTimer);
+    this.draftTimer = undefined;
+    if (this.connection.send({ type: 'typing', active: true, draft: cut(this.draft) })) this.typingSentAt = Date.now();
+  }
+
+  /**
+   * The visitor stopped typing, or sent (`kept` false: the composer is empty). With sneak
+   * peek, the last word carries what is left in the composer.
+   */
+  private stopTyping(kept: boolean): void {
     clearTimeout(this.typingIdleTimer);
-    if (this.typingSentAt) this.connection.send({ type: 'typing', active: false });
+    clearTimeout(this.draftTimer);
+    this.draftTimer = undefined;
+    if (this.typingSentAt) {
+      this.connection.send(
+        this.sneakPeek ? { type: 'typing', active: false, draft: kept ? cut(this.draft) : '' } : { type: 'typing', active: false },
+      );
+    }
     this.typingSentAt = 0;
+    if (!kept) this.draft = '';
+  }
+
+  private scheduleRead(): void {
+    clearTimeout(this.readTimer);
+    this.readTimer = setTimeout(() => this.reportRead(), READ_DELAY_MS);
+  }
+
+  /** Says how far the visitor has seen, if the chat is on their screen now. */
+  private reportRead(): void {
+    if (!this.shown.peek() || document.visibilityState === 'hidden') return;
+    for (const conversation of this.threads.peek().keys()) {
+      const seq = this.sync.last(conversation);
+      if (seq > (this.readUpTo.get(conversation) ?? 0) && this.connection.send({ type: 'read', conversation_id: conversation, seq })) {
+        this.readUpTo.set(conversation, seq);
+      }
+    }
   }
 
   private reportReceived(): void {
@@ -394,12 +576,23 @@ export class ChatStore {
   private forget(): void {
     this.sync = new EventSync();
     this.reported.clear();
+    this.readUpTo.clear();
+    this.department.value = null;
+    this.place.value = null;
     this.threads.value = new Map();
     this.receipts.value = new Map();
     this.current.value = null;
+    this.assignee.value = null;
+    this.participants.value = [];
     this.offline.forget();
   }
 }
+
+const sendFrame = ({ id, text, department_id }: Draft): VisitorClientFrame =>
+  department_id ? { type: 'send', client_msg_id: id, text, department_id } : { type: 'send', client_msg_id: id, text };
+
+/** The draft as sneak peek sends it: no longer than a message may be. */
+const cut = (text: string): string => (charCount(text) > MAX_CHARS ? Array.from(text).slice(0, MAX_CHARS).join('') : text);
 
 /** The `client_msg_id` of one of the visitor's own messages. */
 const ownId = (event: Event): string | undefined =>

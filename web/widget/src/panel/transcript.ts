@@ -5,6 +5,28 @@ import type { Event } from '../../../protocol/Event';
 import type { PanelCatalog } from '../i18n/en';
 import { format, type Lang } from '../i18n/lang';
 
+/**
+ * What a notice in the conversation says (someone joined, left, took over; the chat
+ * ended), or null for a message and for what the visitor must not see: whispers and notes
+ * between staff, and kinds this widget does not know.
+ */
+export function noticeText({ author, body }: Event, strings: PanelCatalog): string | null {
+  const name = author.kind === 'agent' ? author.name : strings.support;
+  switch (body.kind) {
+    case 'joined':
+      return format(strings.joined, { name });
+    case 'left':
+      return format(strings.left, { name });
+    case 'closed':
+      return strings.ended;
+    case 'transferred':
+      if (body.to) return format(strings.tookOver, { name: body.to.name });
+      return body.department ? format(strings.transferredTo, { department: body.department.name }) : strings.transferred;
+    default:
+      return null;
+  }
+}
+
 /** One line of the transcript: who, when, what. */
 export interface Line {
   who: string;
@@ -19,19 +41,13 @@ export interface Transcript {
   lines: Line[];
 }
 
+/** The events as lines; only what the visitor may see (the store filters too, this is the last line of defence). */
 export function transcriptOf(events: readonly Event[], site: string, strings: PanelCatalog, lang: Lang): Transcript {
-  const lines = events.map(({ author, body, at }): Line => {
-    const name = author.kind === 'agent' ? author.name : strings.support;
-    switch (body.kind) {
-      case 'message':
-        return { who: author.kind === 'visitor' ? strings.you : name, at, text: body.text };
-      case 'joined':
-        return { who: '', at, text: format(strings.joined, { name }) };
-      case 'left':
-        return { who: '', at, text: format(strings.left, { name }) };
-      case 'closed':
-        return { who: '', at, text: strings.ended };
-    }
+  const lines = events.flatMap((event): Line[] => {
+    const { author, body, at } = event;
+    if (body.kind === 'message') return [{ who: author.kind === 'visitor' ? strings.you : author.kind === 'agent' ? author.name : strings.support, at, text: body.text }];
+    const text = noticeText(event, strings);
+    return text === null ? [] : [{ who: '', at, text }];
   });
   return { title: format(strings.transcriptTitle, { site }), lang, lines };
 }

@@ -1,9 +1,11 @@
+import { useState } from 'preact/hooks';
 import type { PanelHost } from '../../contract';
-import { format } from '../../i18n/lang';
-import { catalogs } from '../i18n';
+import { format, type Lang } from '../../i18n/lang';
+import { catalogs, queueText } from '../i18n';
 import type { ChatStore } from '../store';
 import { Invitation } from './Bubble';
 import { Composer } from './Composer';
+import { ChosenDepartment, Departments } from './Departments';
 import { ErrorNotice } from './ErrorNotice';
 import { CloseIcon } from './icons';
 import { MessageList } from './MessageList';
@@ -22,7 +24,19 @@ export function ChatPanel({ store, host }: { store: ChatStore; host: PanelHost }
   const online = store.available.value;
   const typing = store.typing.value;
   const mode = store.mode.value;
-  const status = !store.ready.value ? strings.connecting : online ? strings.online : strings.offline;
+  const team = store.team.value;
+  const ready = store.ready.value;
+  // Once staff are in the chat, the header names them.
+  const status = !ready
+    ? strings.connecting
+    : team.length
+      ? names(lang, team.map((agent) => agent.name))
+      : online
+        ? strings.online
+        : strings.offline;
+  const place = store.queuePlace.value;
+  // The composer takes the focus after the visitor chose a department, not on first draw.
+  const [chose, setChose] = useState(false);
 
   return (
     <section
@@ -37,7 +51,7 @@ export function ChatPanel({ store, host }: { store: ChatStore; host: PanelHost }
       <header class="h">
         <div>
           <h2 id="sk-title">{store.welcome.value?.look.site_name || strings.support}</h2>
-          <p class={online && store.ready.value ? 'on' : ''}>
+          <p class={ready && (online || team.length) ? 'on' : ''}>
             <i class="dot" />
             {status}
           </p>
@@ -52,15 +66,24 @@ export function ChatPanel({ store, host }: { store: ChatStore; host: PanelHost }
           <MessageList store={store} strings={strings} />
           {typing !== null && <p class="ty">{format(strings.typing, { name: typing || strings.support })}</p>}
           {store.queued.value && (
-            <p class="q">
+            <div class="q">
+              {/* Always there, so that changes of the place are announced. */}
+              <p role="status">{place ? queueText(strings, lang, place) : ''}</p>
               <button type="button" class="link" onClick={() => store.offline.leave()}>
                 {strings.leaveMessage}
               </button>
-            </p>
+            </div>
           )}
           <ErrorNotice store={store} strings={strings} />
           <TranscriptTools store={store} host={host} strings={strings} lang={lang} />
-          <Composer store={store} strings={strings} />
+          {store.choosing.value ? (
+            <Departments store={store} strings={strings} onChoose={() => setChose(true)} />
+          ) : (
+            <>
+              <ChosenDepartment store={store} strings={strings} />
+              <Composer store={store} strings={strings} focus={chose} />
+            </>
+          )}
         </>
       ) : (
         <>
@@ -71,3 +94,6 @@ export function ChatPanel({ store, host }: { store: ChatStore; host: PanelHost }
     </section>
   );
 }
+
+/** "Anna and Sue", as the language lists names. */
+const names = (lang: Lang, list: string[]): string => new Intl.ListFormat(lang, { type: 'conjunction' }).format(list);

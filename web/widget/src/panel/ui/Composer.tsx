@@ -1,4 +1,4 @@
-import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { PanelCatalog } from '../../i18n/en';
 import { format } from '../../i18n/lang';
 import type { ChatStore } from '../store';
@@ -6,9 +6,13 @@ import { charCount, COUNTER_FROM, MAX_CHARS } from '../text';
 import { SendIcon } from './icons';
 
 /** The message field: Enter sends, Shift+Enter starts a new line. */
-export function Composer({ store, strings }: { store: ChatStore; strings: PanelCatalog }) {
+export function Composer({ store, strings, focus }: { store: ChatStore; strings: PanelCatalog; focus?: boolean }) {
   const [text, setText] = useState('');
   const field = useRef<HTMLTextAreaElement>(null);
+  // Right after the visitor chose a department: the next thing to do is write.
+  useEffect(() => {
+    if (focus) field.current!.focus();
+  }, []);
   const left = MAX_CHARS - charCount(text);
   const counted = left <= COUNTER_FROM;
 
@@ -44,7 +48,7 @@ export function Composer({ store, strings }: { store: ChatStore; strings: PanelC
         aria-describedby={counted ? 'sk-count' : undefined}
         onInput={(e) => {
           setText(e.currentTarget.value);
-          store.typed();
+          store.typed(e.currentTarget.value);
         }}
         onKeyDown={(e) => {
           // Not while an input method composes (Japanese): that Enter confirms the

@@ -1,6 +1,7 @@
 import type { PanelCatalog } from '../../i18n/en';
-import { format, type Lang } from '../../i18n/lang';
+import type { Lang } from '../../i18n/lang';
 import type { ChatStore, Delivery, Item } from '../store';
+import { noticeText } from '../transcript';
 import { CheckIcon, ClockIcon, DoubleCheckIcon } from './icons';
 import { Text } from './Text';
 
@@ -33,29 +34,24 @@ export function Message({ item, store, strings, lang }: Props) {
     );
   }
   const { author, body, conversation_id, seq, at } = item.event;
-  const name = author.kind === 'agent' ? author.name : strings.support;
-  switch (body.kind) {
-    case 'joined':
-      return <p class="sys">{format(strings.joined, { name })}</p>;
-    case 'left':
-      return <p class="sys">{format(strings.left, { name })}</p>;
-    case 'closed':
-      return <p class="sys">{strings.ended}</p>;
-    case 'message':
-      return author.kind === 'visitor' ? (
-        <Bubble
-          name={strings.you}
-          mine
-          text={body.text}
-          at={at}
-          delivery={store.delivery(conversation_id, seq)}
-          strings={strings}
-          lang={lang}
-        />
-      ) : (
-        <Bubble name={name} text={body.text} at={at} strings={strings} lang={lang} />
-      );
+  if (body.kind !== 'message') {
+    // Null for whispers and notes between staff: never shown, whatever arrives.
+    const notice = noticeText(item.event, strings);
+    return notice === null ? null : <p class="sys">{notice}</p>;
   }
+  return author.kind === 'visitor' ? (
+    <Bubble
+      name={strings.you}
+      mine
+      text={body.text}
+      at={at}
+      delivery={store.delivery(conversation_id, seq)}
+      strings={strings}
+      lang={lang}
+    />
+  ) : (
+    <Bubble name={author.kind === 'agent' ? author.name : strings.support} text={body.text} at={at} strings={strings} lang={lang} />
+  );
 }
 
 interface BubbleProps {
@@ -85,7 +81,7 @@ function Bubble({ name, mine, text, at, delivery, onRetry, strings, lang }: Bubb
   );
 }
 
-const STATUS_ICONS = { sending: ClockIcon, sent: CheckIcon, delivered: DoubleCheckIcon };
+const STATUS_ICONS = { sending: ClockIcon, sent: CheckIcon, delivered: DoubleCheckIcon, read: DoubleCheckIcon };
 
 function Status({ delivery, onRetry, strings }: { delivery: Delivery; onRetry?: () => void; strings: PanelCatalog }) {
   if (delivery === 'failed') {
@@ -104,7 +100,8 @@ function Status({ delivery, onRetry, strings }: { delivery: Delivery; onRetry?: 
   return (
     <span class={`st ${delivery}`} title={strings[delivery]}>
       <Icon />
-      <span class="sr">{strings[delivery]}</span>
+      {/* Read is worth saying in words; the other states are known by their icons. */}
+      <span class={delivery === 'read' ? undefined : 'sr'}>{strings[delivery]}</span>
     </span>
   );
 }
