@@ -71,8 +71,13 @@ export function watchAway(target: AwayTarget, now: () => number = Date.now): () 
   let state: AwayState = startAway(now());
   let shared = 0;
   const apply = (step: AwayStep) => {
+    if (step.set && target.linkState.peek() !== 'open') {
+      // Nothing can be sent now: keep the input time, and try the switch again later.
+      state = { ...step.state, autoAway: state.autoAway };
+      return;
+    }
     state = step.state;
-    if (step.set && target.linkState.value === 'open') target.setStatus(step.set);
+    if (step.set) target.setStatus(step.set);
   };
   const peers = peerLink((note) => {
     if (note.kind === 'away') state = onPeerAway(state);
@@ -89,7 +94,7 @@ export function watchAway(target: AwayTarget, now: () => number = Date.now): () 
   const tick = () => {
     const step = onTick(state, now(), target.status.peek(), awayMinutes.peek() * 60_000);
     apply(step);
-    if (step.set === 'away') peers.post({ kind: 'away' });
+    if (step.set === 'away' && state.autoAway) peers.post({ kind: 'away' });
   };
   for (const name of INPUT_EVENTS) addEventListener(name, input, { passive: true, capture: true });
   const timer = setInterval(tick, TICK_MS);
