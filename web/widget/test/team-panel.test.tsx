@@ -75,7 +75,7 @@ describe('department choice', () => {
 
   it('takes a message for a department nobody in is online through the offline form', () => {
     act(() => $$('.dep button')[1]!.click());
-    expect($('#sk-name')).not.toBeNull();
+    expect(root.activeElement).toBe($('#sk-name'));
     act(() => button('Back to chat').click());
     expect($('[role=group]')).not.toBeNull();
   });

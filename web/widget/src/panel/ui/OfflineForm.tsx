@@ -14,9 +14,10 @@ interface Props {
 /** The offline form, or its confirmation once the server has the message. */
 export function OfflinePane({ store, strings, lang }: Props) {
   const desk = store.offline;
-  // Focus follows the visitor's own steps, from the form to its confirmation and back; a
-  // confirmation restored on a later page stays quiet.
-  const [stepped, setStepped] = useState(false);
+  // Focus follows the visitor's own steps: to the form they chose from the chat (the queue's
+  // link, a department nobody is in), to its confirmation and back; a confirmation restored
+  // on a later page stays quiet.
+  const [stepped, setStepped] = useState(() => desk.leaving.peek());
   return (
     <div class="off">
       {desk.leaving.value && (
