@@ -30,10 +30,9 @@ afterEach(() => {
 });
 
 describe('a waiting conversation', () => {
-  it('offers Take, keeps the composer shut until the chat is mine, then opens it', () => {
+  it('offers Take in place of the composer until the chat is mine, then opens it', () => {
     const { h, root } = showing();
-    const composer = byLabel<HTMLTextAreaElement>(root, 'Message');
-    expect(composer.disabled).toBe(true);
+    expect(root.querySelector('textarea')).toBeNull();
     expect(root.textContent).toContain('Take this chat to reply.');
 
     act(() => button(root, 'Take').click());
@@ -88,11 +87,12 @@ describe('a conversation I hold', () => {
 });
 
 describe('a colleague’s conversation', () => {
-  it('offers neither Take nor Close and says who holds it', () => {
+  it('offers an operator neither Take nor Close nor a composer, and says who holds it', () => {
     const { root } = showing(summary('c', { status: 'active', assignee: { id: 'staff-bo', name: 'Bo' } }));
     expect(hasButton(root, 'Take')).toBe(false);
     expect(hasButton(root, 'Close chat')).toBe(false);
-    expect(byLabel<HTMLTextAreaElement>(root, 'Message').disabled).toBe(true);
+    expect(hasButton(root, 'Join')).toBe(false);
+    expect(root.querySelector('textarea')).toBeNull();
     expect(root.textContent).toContain('Only Bo can reply in this chat.');
   });
 });

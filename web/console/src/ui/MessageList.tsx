@@ -2,11 +2,12 @@ import type { ComponentChildren } from 'preact';
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { ConversationSummary } from '../../../protocol/ConversationSummary';
 import type { Event } from '../../../protocol/Event';
-import type { Outgoing } from '../live/delivery';
+import type { Outgoing, OutgoingKind } from '../live/delivery';
 import { formatClock, formatFull } from '../i18n/format';
 import { errorText, t } from '../i18n/i18n';
 import type { ConsoleStore } from '../state/store';
 import { isMine, systemLine } from './eventText';
+import '../conversation/conversation.css';
 
 // Within this many pixels of the end the operator is following along and new messages scroll in.
 const STICK_PX = 48;
@@ -76,7 +77,7 @@ export function MessageList({ store, conversation: c }: { store: ConsoleStore; c
   );
 }
 
-const authorKey = (e: Event) => (e.author.kind === 'agent' ? `agent:${e.author.id}` : e.author.kind);
+const authorKey = (e: Event) => `${e.author.kind === 'agent' ? `agent:${e.author.id}` : e.author.kind}/${e.body.kind}`;
 
 /** A message by the same author right after another one is shown without repeating the name. */
 const continues = (previous: Event | undefined, event: Event) =>
@@ -92,12 +93,27 @@ function EventItem(props: { event: Event; conversation: ConversationSummary; min
       </li>
     );
   }
-  const text = event.body.kind === 'message' ? event.body.text : '';
+  const body = event.body;
+  const text = body.kind === 'message' || body.kind === 'whisper' || body.kind === 'note' ? body.text : '';
+  const staff = body.kind === 'whisper' || body.kind === 'note' ? body.kind : undefined;
   const author =
     event.author.kind === 'visitor' ? conversation.visitor_label : mine ? t('msg.you') : event.author.kind === 'agent' ? event.author.name : '';
-  const state = mine ? (event.seq <= conversation.receipts.visitor_delivered ? t('msg.delivered') : t('msg.sent')) : null;
+  const r = conversation.receipts;
+  const state =
+    mine && !staff
+      ? event.seq <= r.visitor_read
+        ? t('msg.read')
+        : event.seq <= r.visitor_delivered
+          ? t('msg.delivered')
+          : t('msg.sent')
+      : null;
   return (
-    <Bubble side={event.author.kind === 'visitor' ? 'theirs' : 'ours'} author={props.named ? author : null} text={text}>
+    <Bubble
+      side={event.author.kind === 'visitor' ? 'theirs' : 'ours'}
+      author={props.named || staff ? author : null}
+      text={text}
+      staff={staff}
+    >
       <Time at={event.at} />
       {state && <span class="msg__state">{state}</span>}
     </Bubble>
@@ -107,7 +123,7 @@ function EventItem(props: { event: Event; conversation: ConversationSummary; min
 function OutgoingItem({ store, outgoing: o, named }: { store: ConsoleStore; outgoing: Outgoing; named: boolean }) {
   const failed = o.state === 'failed';
   return (
-    <Bubble side="ours" author={named ? t('msg.you') : null} text={o.text} failed={failed}>
+    <Bubble side="ours" author={named || o.kind ? t('msg.you') : null} text={o.text} failed={failed} staff={staffKind(o.kind)}>
       {failed ? (
         <>
           <span class="msg__state msg__state--failed">{t('msg.failed', { reason: errorText(o.error ?? 'internal') })}</span>
@@ -125,15 +141,30 @@ function OutgoingItem({ store, outgoing: o, named }: { store: ConsoleStore; outg
   );
 }
 
+const staffKind = (kind: OutgoingKind | undefined) => (kind === 'whisper' || kind === 'note' ? kind : undefined);
+
+/** A message; whispers and notes are marked as staff-only so nobody mistakes them for what the visitor saw. */
 function Bubble(props: {
   side: 'ours' | 'theirs';
   author: string | null;
   text: string;
   failed?: boolean;
+  staff?: 'whisper' | 'note' | undefined;
   children: ComponentChildren;
 }) {
+  const staff = props.staff;
   return (
-    <li class={`msg msg--${props.side}${props.failed ? ' msg--failed' : ''}`}>
+    <li
+      class={`msg msg--${props.side}${props.failed ? ' msg--failed' : ''}${staff ? ` msg--staff msg--${staff}` : ''}`}
+      data-kind={staff ?? 'message'}
+    >
+      {staff && (
+        <span class="msg__kind">
+          <span class="msg__kind-name">{t(staff === 'whisper' ? 'event.whisper' : 'event.note')}</span>
+          {' · '}
+          <span class="msg__kind-note">{t('event.staff_only')}</span>
+        </span>
+      )}
       {props.author && <span class="msg__author">{props.author}</span>}
       <p class="msg__text">{props.text}</p>
       <span class="msg__meta">{props.children}</span>
