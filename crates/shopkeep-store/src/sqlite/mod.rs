@@ -1,5 +1,14 @@
 //! The embedded SQLite backend: WAL, `synchronous=FULL` (an ack means the
 //! message is on disk), a pool of read-only connections and one writer task.
+//!
+//! # Layout
+//! - `writer`: the single writer task and its group commit.
+//! - `rows`: decoding rows into domain values.
+//! - `conversations`: the event log, posting, taking, closing, receipts.
+//! - `team`: hand-overs, department transfers, supervisors, whispers, notes, tags.
+//! - `history`: the visitor's filtered sync and the history search.
+//! - `departments`, `canned`, `internal`, `audit`, `tracking`, `outbox`: one
+//!   kind of record each.
 
 mod audit;
 mod canned;
@@ -1180,3 +1189,6 @@ impl Store for SqliteStore {
         self.reads.close().await;
     }
 }
+
+#[cfg(test)]
+mod upgrade_tests;
