@@ -65,7 +65,14 @@ export function InternalChatPanel({ chat, me, team }: { chat: InternalChat; me: 
   ];
 
   return (
-    <aside id="internal-chat" class="ichat" aria-labelledby="ichat-title">
+    <aside
+      id="internal-chat"
+      class="ichat"
+      aria-labelledby="ichat-title"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') chat.setOpen(false);
+      }}
+    >
       <nav aria-label={t('internal.rooms')}>
         <ul class="ichat__rooms">
           {rooms.map(({ key, member }) => {
