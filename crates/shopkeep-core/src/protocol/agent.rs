@@ -168,6 +168,9 @@ pub struct Me {
 }
 
 /// What the server sends to the console.
+// A frame is built, serialised once and dropped; it is never kept in bulk, so
+// the size of its largest variant costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[ts(export, rename = "AgentServerFrame")]
