@@ -141,6 +141,9 @@ export class ConsoleStore {
     return unreadTotal(this.unread.value, [...waiting, ...mine].map((c) => c.id));
   });
 
+  /** What the tab title counts: unread visitor messages plus chats offered to me. */
+  readonly attention = computed(() => this.unreadTotal.value + this.transferOffers.value.length);
+
   readonly visitors: VisitorsStore;
 
   private readonly socket: Link;

@@ -165,3 +165,14 @@ describe('transfers', () => {
     expect(h.store.pending.value).toBeNull();
   });
 });
+
+describe('the tab title count', () => {
+  it('adds chats offered to me to the unread messages', () => {
+    const h = storeHarness();
+    h.welcome([mineActive('a', { last_seq: 1, last_message: textEvent('a', 1, 'hi') })]);
+    h.receive({ type: 'event', event: textEvent('a', 2, 'hello?') });
+    const before = h.store.attention.value;
+    h.receive({ type: 'transfer_offer', conversation_id: 'b', from: sue, note: null, expires_at: T0 + 30_000 });
+    expect(h.store.attention.value).toBe(before + 1);
+  });
+});

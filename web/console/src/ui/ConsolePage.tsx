@@ -1,11 +1,10 @@
 import { useSignalEffect } from '@preact/signals';
 import { useEffect, useMemo } from 'preact/hooks';
-import type { ConversationSummary } from '../../../protocol/ConversationSummary';
 import type { Me } from '../../../protocol/Me';
 import { Chime } from '../alerts/chime';
-import { notify, watchNotificationPermission } from '../alerts/desktop';
+import { watchNotificationPermission } from '../alerts/desktop';
 import type { Session } from '../api/session';
-import { conversationPath, navigate, route } from '../app/route';
+import { route } from '../app/route';
 import { t } from '../i18n/i18n';
 import { AgentConnection, agentSocketUrl } from '../live/connection';
 import { newClientMsgId } from '../live/clientId';
@@ -19,10 +18,11 @@ import { InternalChatPanel } from '../internal/InternalChat';
 import { watchAway } from '../team/awayWatch';
 import { CannedPage } from '../team/CannedPage';
 import { mayOpen } from '../team/roles';
+import { workspaceAlerts } from '../alerts/workspace';
+import { TransferNotices } from '../conversation/TransferNotices';
 import { ConversationPane } from './ConversationPane';
 import { InvitationNotices } from './InvitationNotices';
 import { InviteDialog } from './InviteDialog';
-import { previewText } from './eventText';
 import { pageTitle } from './title';
 import { Header } from './Header';
 import { Inbox } from './Inbox';
@@ -31,12 +31,6 @@ import { RulesPage } from './RulesPage';
 import { VisitorsPage } from './VisitorsPage';
 
 function createStore(session: Session, me: Me, chime: Chime): { store: ConsoleStore; chat: InternalChat } {
-  const alert = (c: ConversationSummary) => {
-    chime.play();
-    notify(t('notify.title', { name: c.visitor_label }), previewText(c, me.id), c.id, () =>
-      navigate(conversationPath(c.id)),
-    );
-  };
   // The internal chat shares the agent socket: it sends through the same link.
   let link: Link | null = null;
   const chat = new InternalChat({
@@ -45,13 +39,17 @@ function createStore(session: Session, me: Me, chime: Chime): { store: ConsoleSt
     newClientMsgId,
     storage: typeof localStorage === 'undefined' ? null : localStorage,
   });
-  const store = new ConsoleStore({
+  const store: ConsoleStore = new ConsoleStore({
     me,
     connect: (handlers) => (link = new AgentConnection(handlers, { url: agentSocketUrl() })),
     newClientMsgId,
     onMe: (fresh) => session.signIn(fresh),
     onRefused: () => void session.verify(),
-    onNewWaiting: alert,
+    ...workspaceAlerts({
+      chime,
+      me: () => store.me.value.id,
+      onScreen: (id) => store.openId.value === id && store.viewing.value,
+    }),
   });
   return { store, chat };
 }
@@ -101,7 +99,7 @@ export function ConsolePage({ session, me }: { session: Session; me: Me }) {
   });
 
   useSignalEffect(() => {
-    document.title = pageTitle(store.unreadTotal.value);
+    document.title = pageTitle(store.attention.value);
   });
 
   // My own account changes (name, photo) arrive through the session, not the socket.
@@ -141,6 +139,7 @@ export function ConsolePage({ session, me }: { session: Session; me: Me }) {
       {main}
       <InvitationNotices visitors={store.visitors} />
       <InviteDialog visitors={store.visitors} />
+      <TransferNotices store={store} />
       <InternalChatPanel chat={chat} me={store.me.value.id} team={store.team.value} />
     </div>
   );
