@@ -112,6 +112,13 @@ impl Drop for Viewing {
 
 async fn run(state: AppState, session: StaffSession, mut socket: WebSocket) {
     let staff = session.staff.clone();
+    // Someone added since the directory was read (e.g. straight in the store
+    // by the command line) is read in before routing or access needs them.
+    if state.team.member(staff.id).is_none()
+        && let Err(error) = crate::team::reload(&state).await
+    {
+        tracing::warn!(%error, "could not re-read the team");
+    }
     let (_registration, mut feed) = state.hub.register_staff(staff.id, staff.status);
     state.dispatch.kick();
     let socket_id = state.hub.next_socket_id();

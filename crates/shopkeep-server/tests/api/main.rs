@@ -16,6 +16,7 @@ mod photos;
 mod privacy;
 mod rules;
 mod smtp;
+mod team_live;
 mod tracking;
 mod transcripts;
 mod visitor_input;
