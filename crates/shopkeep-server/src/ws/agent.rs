@@ -226,6 +226,21 @@ fn publish(state: &AppState, changed: &Transitioned) {
     }
 }
 
+/// Like [`publish`], for a change of holder or department: staff who could
+/// see the chat before also hear where it went, so it leaves their inbox.
+fn publish_moved(state: &AppState, before: &ConversationSummary, changed: &Transitioned) {
+    publish(state, changed);
+    let old = scope(before);
+    if old != scope(&changed.conversation) {
+        let frame = to_frame(&ServerFrame::Conversation {
+            conversation: changed.conversation.clone(),
+        });
+        state
+            .hub
+            .to_staff_audience(Audience::Conversation(std::sync::Arc::new(old)), frame);
+    }
+}
+
 fn ack(client_msg_id: String, posted: &Posted) -> ServerFrame {
     ServerFrame::Ack(Ack {
         client_msg_id,
@@ -684,7 +699,7 @@ impl Connection {
                     .transfer_to_department(id, self.me(), department)
                     .await
                     .map_err(|e| ws::store_error(&e))?;
-                publish(&self.state, &moved);
+                publish_moved(&self.state, &summary, &moved);
                 transfers::cancel(&self.state, id);
                 self.state.dispatch.kick();
             }
@@ -788,6 +803,7 @@ impl Connection {
             transfers::ended(&self.state, id, &offer, TransferOutcome::Declined);
             return Ok(());
         }
+        let before = self.state.store.conversation(id).await.ok().flatten();
         match self
             .state
             .store
@@ -795,7 +811,10 @@ impl Connection {
             .await
         {
             Ok(handed) => {
-                publish(&self.state, &handed);
+                match &before {
+                    Some(before) => publish_moved(&self.state, before, &handed),
+                    None => publish(&self.state, &handed),
+                }
                 transfers::ended(&self.state, id, &offer, TransferOutcome::Accepted);
                 self.state.dispatch.kick();
                 Ok(())
@@ -866,14 +885,14 @@ impl Connection {
     }
 
     async fn take_over(&self, id: ConversationId) -> Result<(), ErrorFrame> {
-        self.allowed(id, "take_over", Action::TakeOver).await?;
+        let before = self.allowed(id, "take_over", Action::TakeOver).await?;
         let handed = self
             .state
             .store
             .hand_conversation(id, self.me(), self.me())
             .await
             .map_err(|e| ws::store_error(&e))?;
-        publish(&self.state, &handed);
+        publish_moved(&self.state, &before, &handed);
         transfers::cancel(&self.state, id);
         self.state.dispatch.kick();
         Ok(())

@@ -1090,6 +1090,8 @@ impl Connection {
                 if let Some(event) = &opened.event {
                     self.state.hub.publish_event(&opened.conversation, event);
                 }
+                // The inviting operator holds one more chat.
+                self.state.dispatch.kick();
                 opened.conversation
             }
             // Already chatting (from another tab, or as the verified customer
