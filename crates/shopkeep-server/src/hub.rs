@@ -599,6 +599,64 @@ mod tests {
         assert!(!*online.borrow());
     }
 
+    fn summary(visitor: VisitorId) -> ConversationSummary {
+        ConversationSummary {
+            id: ConversationId::new(),
+            site_id: SiteId::new(),
+            visitor_id: visitor,
+            contact_id: None,
+            offline: false,
+            missed: false,
+            visitor_label: "Visitor".into(),
+            status: shopkeep_core::conversation::ConversationStatus::Active,
+            assignee: None,
+            participants: vec![],
+            department: None,
+            tags: vec![],
+            unanswered_since: None,
+            assigned_at: None,
+            last_seq: 1,
+            visible_seq: 0,
+            receipts: Receipts::default(),
+            last_message: None,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    #[tokio::test]
+    async fn staff_only_events_go_to_staff_and_never_to_the_visitor() {
+        use shopkeep_core::event::{Author, EventBody};
+        let hub = Hub::new(Duration::ZERO);
+        let visitor = VisitorId::new();
+        let (_registration, mut frames) = hub.register_visitor(visitor);
+        let (_staff, mut feed) = hub.register_staff(StaffId::new(), AgentStatus::Online);
+        let conversation = summary(visitor);
+        for body in [
+            EventBody::Whisper {
+                text: "psst".into(),
+            },
+            EventBody::Note { text: "vip".into() },
+        ] {
+            let event = Event {
+                conversation_id: conversation.id,
+                seq: 1,
+                at: 0,
+                author: Author::System,
+                body,
+                client_msg_id: None,
+                visible_prev: None,
+            };
+            hub.publish_event(&conversation, &event);
+            let to_staff = feed.recv().await.unwrap();
+            assert!(matches!(to_staff.audience, Audience::Conversation(_)));
+            assert!(to_staff.json.as_str().contains("\"type\":\"event\""));
+            let summary = feed.recv().await.unwrap();
+            assert!(summary.json.as_str().contains("\"type\":\"conversation\""));
+        }
+        assert!(frames.try_recv().is_err(), "nothing reached the visitor");
+    }
+
     #[tokio::test]
     async fn a_visitor_socket_that_does_not_read_is_dropped() {
         let hub = Hub::new(Duration::ZERO);

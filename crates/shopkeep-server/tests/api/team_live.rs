@@ -52,6 +52,17 @@ impl Team {
     }
 
     async fn department(&self, name: &str, routing: &str, members: &[&str]) -> String {
+        self.department_for(name, routing, members, &[], true).await
+    }
+
+    async fn department_for(
+        &self,
+        name: &str,
+        routing: &str,
+        members: &[&str],
+        pages: &[&str],
+        public: bool,
+    ) -> String {
         let mut ids = Vec::new();
         for email in members {
             ids.push(self.id_of(email).await);
@@ -60,8 +71,8 @@ impl Team {
             "site_id": self.app.site.id,
             "name": name,
             "routing": routing,
-            "public": true,
-            "pages": [],
+            "public": public,
+            "pages": pages,
             "notify_address": null,
             "members": ids,
         });
@@ -604,4 +615,90 @@ async fn consoles_see_who_else_is_viewing_a_conversation() {
         .await;
     let viewers = boris.until("viewers").await;
     assert_eq!(viewers["staff"], json!([]));
+}
+
+#[tokio::test]
+async fn visitors_choose_a_public_department_or_are_routed_by_their_page() {
+    let team = team().await;
+    team.site_chat(
+        json!({"choose_department": true, "sneak_peek": false, "routing": "least_busy"}),
+    )
+    .await;
+    let sales = team
+        .department_for("Sales", "manual", &[OPERATOR_EMAIL], &[], true)
+        .await;
+    let delivery = team
+        .department_for(
+            "Delivery",
+            "manual",
+            &[SECOND_OPERATOR_EMAIL],
+            &["/delivery"],
+            true,
+        )
+        .await;
+    let private = team
+        .department_for("Back office", "manual", &[OPERATOR_EMAIL], &[], false)
+        .await;
+    let _anna = team.online(OPERATOR_EMAIL).await;
+
+    let (mut visitor, welcome) = team.app.visitor(None).await;
+    let offered = &welcome["chat"]["departments"];
+    assert_eq!(
+        offered,
+        &json!([
+            {"id": sales, "name": "Sales", "online": true},
+            {"id": delivery, "name": "Delivery", "online": false},
+        ])
+    );
+    let _boris = team.online(SECOND_OPERATOR_EMAIL).await;
+    let status = visitor.until("status").await;
+    assert_eq!(status["departments"][1]["online"], true);
+
+    for forged in [
+        private.clone(),
+        shopkeep_core::ids::DepartmentId::new().to_string(),
+    ] {
+        visitor
+            .send(json!({"type": "send", "client_msg_id": "m1", "text": "Hi", "department_id": forged}))
+            .await;
+        let error = visitor.until("error").await;
+        assert_eq!(error["code"], "invalid_input");
+        assert_eq!(error["client_msg_id"], "m1");
+    }
+    visitor
+        .send(json!({"type": "send", "client_msg_id": "m1", "text": "Hi", "department_id": sales}))
+        .await;
+    let id = visitor.until("ack").await["conversation_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let chat = team
+        .app
+        .store
+        .conversation(id.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(chat.department.unwrap().name, "Sales");
+
+    // Without a choice, the page decides.
+    let (mut other, _) = team.app.visitor(None).await;
+    other
+        .send(json!({"type": "page", "url": "https://shop.test/delivery/track?id=7", "title": "Track"}))
+        .await;
+    other
+        .send(json!({"type": "send", "client_msg_id": "m1", "text": "Where is it?"}))
+        .await;
+    let id = other.until("ack").await["conversation_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let chat = team
+        .app
+        .store
+        .conversation(id.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(chat.department.unwrap().name, "Delivery");
 }
