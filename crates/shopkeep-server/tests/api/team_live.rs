@@ -702,3 +702,42 @@ async fn visitors_choose_a_public_department_or_are_routed_by_their_page() {
         .unwrap();
     assert_eq!(chat.department.unwrap().name, "Delivery");
 }
+
+#[tokio::test]
+async fn consoles_get_the_team_with_presence_load_and_departments() {
+    let team = team().await;
+    let sales = team
+        .department("Sales", "least_busy", &[OPERATOR_EMAIL])
+        .await;
+    let (mut anna, welcome) = team.app.agent_as(OPERATOR_EMAIL).await;
+    assert_eq!(welcome["me"]["departments"], json!([sales]));
+    assert_eq!(welcome["me"]["max_chats"], 4);
+    assert_eq!(welcome["departments"][0]["name"], "Sales");
+    let members = welcome["team"].as_array().unwrap();
+    let boris = members.iter().find(|m| m["name"] == "Boris").unwrap();
+    assert_eq!(boris["status"], "offline");
+
+    let _boris = team.online(SECOND_OPERATOR_EMAIL).await;
+    let frame = anna
+        .until_match(|f| {
+            f["type"] == "team"
+                && f["members"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|m| m["name"] == "Boris" && m["status"] == "online")
+        })
+        .await;
+    assert!(frame["members"].as_array().unwrap().len() >= 4);
+    let (mut visitor, _) = team.chat("Hi", None).await;
+    assert_eq!(joined_by(&mut visitor).await, "Boris");
+    anna.until_match(|f| {
+        f["type"] == "team"
+            && f["members"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m["name"] == "Boris" && m["active_chats"] == 1)
+    })
+    .await;
+}
