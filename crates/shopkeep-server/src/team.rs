@@ -243,6 +243,9 @@ pub fn spawn_broadcaster(state: AppState) -> tokio::task::JoinHandle<()> {
             state
                 .hub
                 .to_staff_audience(Audience::Everyone, to_frame(&ServerFrame::Team { members }));
+            // Presence changed: routing looks again, and offers to someone gone end.
+            crate::transfers::cancel_unreachable(&state);
+            state.dispatch.kick();
         }
     })
 }

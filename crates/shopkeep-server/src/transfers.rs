@@ -120,6 +120,24 @@ pub fn ended(
     }
 }
 
+/// Offers whose target is no longer online end as cancelled: nobody is there to answer.
+pub fn cancel_unreachable(state: &AppState) {
+    let gone: Vec<(ConversationId, Offer)> = {
+        let mut offers = state.transfers.lock();
+        let ids: Vec<ConversationId> = offers
+            .iter()
+            .filter(|(_, offer)| !state.hub.is_online(offer.to.id))
+            .map(|(id, _)| *id)
+            .collect();
+        ids.into_iter()
+            .filter_map(|id| offers.remove(&id).map(|offer| (id, offer)))
+            .collect()
+    };
+    for (id, offer) in gone {
+        ended(state, id, &offer, TransferOutcome::Cancelled);
+    }
+}
+
 /// The chat closed or changed hands: an open offer of it is void.
 pub fn cancel(state: &AppState, conversation: ConversationId) {
     let offer = state.transfers.lock().remove(&conversation);

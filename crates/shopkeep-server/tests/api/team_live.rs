@@ -741,3 +741,17 @@ async fn consoles_get_the_team_with_presence_load_and_departments() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_offer_ends_as_cancelled_when_its_target_goes_offline() {
+    let team = team().await;
+    let (mut anna, mut boris, _visitor, id) = held_by_anna(&team).await;
+    let boris_id = team.id_of(SECOND_OPERATOR_EMAIL).await;
+    anna.send(json!({"type": "transfer", "conversation_id": id, "to": {"kind": "operator", "id": boris_id}}))
+        .await;
+    boris.until("transfer_offer").await;
+    boris
+        .send(json!({"type": "set_status", "status": "away"}))
+        .await;
+    assert_eq!(anna.until("transfer_ended").await["outcome"], "cancelled");
+}
