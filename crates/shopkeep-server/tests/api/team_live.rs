@@ -755,3 +755,36 @@ async fn an_offer_ends_as_cancelled_when_its_target_goes_offline() {
         .await;
     assert_eq!(anna.until("transfer_ended").await["outcome"], "cancelled");
 }
+
+#[tokio::test]
+async fn an_offline_message_for_a_department_goes_to_its_own_address() {
+    let sink = crate::smtp::SmtpSink::start().await;
+    let team = team_with(crate::offline::mail_to(sink.port)).await;
+    crate::offline::set_site_mail(&team.app, crate::offline::notify_only()).await;
+    let body = json!({
+        "site_id": team.app.site.id,
+        "name": "Delivery",
+        "routing": "least_busy",
+        "public": true,
+        "pages": [],
+        "notify_address": "delivery@shop.test",
+        "members": [],
+    });
+    let response = team
+        .app
+        .call(&team.admin, Method::POST, "/api/v1/departments", Some(body))
+        .await;
+    assert_eq!(response.status(), 201);
+    let delivery: Value = response.json().await.unwrap();
+
+    let (mut visitor, _) = team.app.visitor(None).await;
+    let mut form = crate::offline::form("o1");
+    form["department_id"] = json!(shopkeep_core::ids::DepartmentId::new());
+    visitor.send(form.clone()).await;
+    assert_eq!(visitor.until("error").await["code"], "invalid_input");
+    form["department_id"] = delivery["id"].clone();
+    visitor.send(form).await;
+    visitor.until("offline_ack").await;
+    let mails = sink.wait_for(1).await;
+    assert_eq!(mails[0].rcpt_tos, vec!["delivery@shop.test".to_owned()]);
+}
