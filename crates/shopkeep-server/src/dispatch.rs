@@ -87,9 +87,10 @@ pub fn spawn(state: AppState) -> JoinHandle<()> {
     })
 }
 
-/// Chats routing hands out: waiting ones, not left through the offline form.
+/// Chats routing hands out: waiting ones, not left through the offline form,
+/// and not missed (their visitor is gone; operators still see and may take them).
 fn routable(summary: &ConversationSummary) -> bool {
-    summary.status == ConversationStatus::Waiting && !summary.offline
+    summary.status == ConversationStatus::Waiting && !summary.offline && !summary.missed
 }
 
 /// One routing pass.
