@@ -132,6 +132,9 @@ session_absolute = 604800000
 missed_after = 120000
 # How often waiting chats are checked for missed ones (ms).
 missed_interval = 15000
+# How long an operator has to accept a chat transferred to them (ms); after
+# that it stays with whoever offered it.
+transfer_timeout = 60000
 
 [server.limits]
 logins_per_minute = 10           # per IP
@@ -226,6 +229,10 @@ mod tests {
         assert_eq!(
             parsed.server.missed_interval,
             defaults.server.missed_interval
+        );
+        assert_eq!(
+            parsed.server.transfer_timeout,
+            defaults.server.transfer_timeout
         );
         let (mail, default_mail) = (&parsed.server.mail, &defaults.server.mail);
         assert_eq!(mail.host, None);
