@@ -69,15 +69,9 @@ pub fn router(state: AppState) -> Router {
             "/departments/{id}",
             put(api::departments::update).delete(api::departments::delete),
         )
-        .route(
-            "/staff",
-            get(api::staff::list).post(api::staff::create),
-        )
+        .route("/staff", get(api::staff::list).post(api::staff::create))
         .route("/staff/{id}", patch(api::staff::update))
-        .route(
-            "/canned",
-            get(api::canned::list).post(api::canned::create),
-        )
+        .route("/canned", get(api::canned::list).post(api::canned::create))
         .route(
             "/canned/{id}",
             put(api::canned::update).delete(api::canned::delete),

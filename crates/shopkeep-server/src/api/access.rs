@@ -43,9 +43,11 @@ pub async fn conversation(
             .await;
             Err(match denied {
                 Denied::Hidden => ApiError::not_found(),
-                Denied::NeedsSupervisor | Denied::NotHolder => {
-                    ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, denied.to_string())
-                }
+                Denied::NeedsSupervisor | Denied::NotHolder => ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    ErrorCode::Forbidden,
+                    denied.to_string(),
+                ),
             })
         }
     }

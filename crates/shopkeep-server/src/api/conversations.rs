@@ -88,7 +88,12 @@ pub async fn search(
     query: Result<Query<SearchQuery>, QueryRejection>,
 ) -> Result<Json<Vec<ConversationSummary>>, ApiError> {
     let Query(query) = query.map_err(|rejection| ApiError::invalid(rejection.body_text()))?;
-    let tag = match query.tag.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    let tag = match query
+        .tag
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
         Some(tag) => Some(
             normalise_tags(&[tag.to_owned()])
                 .and_then(|mut tags| tags.pop())

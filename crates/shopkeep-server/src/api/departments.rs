@@ -49,7 +49,11 @@ pub async fn create(
 
 async fn existing(state: &AppState, id: &str) -> Result<Department, ApiError> {
     let id: DepartmentId = id.parse().map_err(|_| ApiError::not_found())?;
-    state.store.department(id).await?.ok_or_else(ApiError::not_found)
+    state
+        .store
+        .department(id)
+        .await?
+        .ok_or_else(ApiError::not_found)
 }
 
 pub async fn update(

@@ -23,13 +23,19 @@ fn draft(json: Result<Json<RuleDraft>, JsonRejection>) -> Result<RuleDraft, ApiE
 }
 
 /// A rule routes only to a department of its own site.
-async fn check_department(state: &AppState, site: SiteId, draft: &RuleDraft) -> Result<(), ApiError> {
+async fn check_department(
+    state: &AppState,
+    site: SiteId,
+    draft: &RuleDraft,
+) -> Result<(), ApiError> {
     let Some(id) = draft.department else {
         return Ok(());
     };
     match state.store.department(id).await? {
         Some(department) if department.site_id == site => Ok(()),
-        _ => Err(ApiError::invalid("department: no such department in this site")),
+        _ => Err(ApiError::invalid(
+            "department: no such department in this site",
+        )),
     }
 }
 

@@ -75,8 +75,8 @@ pub async fn create(
     csrf::check(&headers, &state.public, &session.session.csrf_token)?;
     require(&session, Role::Admin)?;
     let new = body(json)?;
-    let name =
-        DisplayName::parse(&new.name).map_err(|error| ApiError::invalid(format!("name: {error}")))?;
+    let name = DisplayName::parse(&new.name)
+        .map_err(|error| ApiError::invalid(format!("name: {error}")))?;
     let email = parse_email(&new.email)?;
     check_strength(&new.password).map_err(ApiError::invalid)?;
     check_max_chats(new.max_chats)?;

@@ -17,6 +17,7 @@ mod privacy;
 mod rules;
 mod smtp;
 mod team_live;
+mod team_rest;
 mod tracking;
 mod transcripts;
 mod visitor_input;

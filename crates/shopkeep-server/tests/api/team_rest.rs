@@ -6,7 +6,6 @@ use serde_json::{Value, json};
 use shopkeep_core::ids::{ConversationId, DepartmentId};
 use shopkeep_core::staff::Role;
 use shopkeep_core::text::{ClientMsgId, MessageText};
-use shopkeep_store::Store;
 
 use crate::helpers::{OPERATOR_EMAIL, SECOND_OPERATOR_EMAIL, StaffLogin, TestApp, spawn_app};
 
@@ -26,8 +25,8 @@ struct Team {
 async fn team() -> Team {
     let app = spawn_app().await;
     app.add_staff(ADMIN_EMAIL, "Ada", Role::Admin).await;
-    app.add_staff(SUPERVISOR_EMAIL, "Sam", Role::Supervisor).await;
-    app.add_staff(SECOND_OPERATOR_EMAIL, "Boris", Role::Operator).await;
+    app.add_staff(SUPERVISOR_EMAIL, "Sam", Role::Supervisor)
+        .await;
     let admin = app.staff_as(ADMIN_EMAIL).await;
     let supervisor = app.staff_as(SUPERVISOR_EMAIL).await;
     let anna = app.staff_as(OPERATOR_EMAIL).await;
@@ -71,7 +70,12 @@ async fn create_department(team: &Team, name: &str, members: Vec<Value>) -> Valu
 async fn conversation_in(app: &TestApp, department: Option<DepartmentId>) -> ConversationId {
     let visitor = app
         .store
-        .create_visitor(app.site.id, shopkeep_core::ids::VisitorId::new().to_string().into_bytes())
+        .create_visitor(
+            app.site.id,
+            shopkeep_core::ids::VisitorId::new()
+                .to_string()
+                .into_bytes(),
+        )
         .await
         .unwrap();
     app.store
@@ -125,7 +129,10 @@ async fn only_admins_change_departments_and_everyone_lists_them() {
     assert_eq!(response.status(), 403);
     let response = app.call(&team.admin, Method::DELETE, &path, None).await;
     assert_eq!(response.status(), 204);
-    assert_eq!(app.get_json(&team.anna, "/api/v1/departments").await, json!([]));
+    assert_eq!(
+        app.get_json(&team.anna, "/api/v1/departments").await,
+        json!([])
+    );
 }
 
 #[tokio::test]
@@ -142,7 +149,12 @@ async fn bad_departments_are_refused_with_a_reason_and_nothing_stored() {
     ];
     for body in cases {
         let response = app
-            .call(&team.admin, Method::POST, "/api/v1/departments", Some(body.clone()))
+            .call(
+                &team.admin,
+                Method::POST,
+                "/api/v1/departments",
+                Some(body.clone()),
+            )
             .await;
         assert!(
             matches!(response.status().as_u16(), 404 | 422),
@@ -155,7 +167,12 @@ async fn bad_departments_are_refused_with_a_reason_and_nothing_stored() {
     let mut twice = department("sales", vec![]);
     twice["site_id"] = json!(app.site.id);
     let response = app
-        .call(&team.admin, Method::POST, "/api/v1/departments", Some(twice))
+        .call(
+            &team.admin,
+            Method::POST,
+            "/api/v1/departments",
+            Some(twice),
+        )
         .await;
     assert_eq!(response.status(), 409);
 }
@@ -164,7 +181,9 @@ async fn bad_departments_are_refused_with_a_reason_and_nothing_stored() {
 async fn admins_add_staff_and_set_roles_and_maximum_chats() {
     let team = team().await;
     let app = &team.app;
-    let response = app.call(&team.anna, Method::GET, "/api/v1/staff", None).await;
+    let response = app
+        .call(&team.anna, Method::GET, "/api/v1/staff", None)
+        .await;
     assert_eq!(response.status(), 403);
     let listed = app.get_json(&team.supervisor, "/api/v1/staff").await;
     let anna = listed
@@ -180,7 +199,12 @@ async fn admins_add_staff_and_set_roles_and_maximum_chats() {
 
     let new = json!({"email": "olga@shop.test", "name": "Olga", "role": "operator", "password": "a long enough secret", "max_chats": 2});
     let response = app
-        .call(&team.supervisor, Method::POST, "/api/v1/staff", Some(new.clone()))
+        .call(
+            &team.supervisor,
+            Method::POST,
+            "/api/v1/staff",
+            Some(new.clone()),
+        )
         .await;
     assert_eq!(response.status(), 403);
     let response = app
@@ -189,23 +213,38 @@ async fn admins_add_staff_and_set_roles_and_maximum_chats() {
     assert_eq!(response.status(), 201);
     let olga: Value = response.json().await.unwrap();
     assert_eq!(olga["max_chats"], 2);
-    assert_eq!(app.login("olga@shop.test", "a long enough secret").await.status(), 200);
+    assert_eq!(
+        app.login("olga@shop.test", "a long enough secret")
+            .await
+            .status(),
+        200
+    );
 
-    let short = json!({"email": "p@shop.test", "name": "P", "role": "operator", "password": "short"});
+    let short =
+        json!({"email": "p@shop.test", "name": "P", "role": "operator", "password": "short"});
     let response = app
         .call(&team.admin, Method::POST, "/api/v1/staff", Some(short))
         .await;
     assert_eq!(response.status(), 422);
 
     let path = format!("/api/v1/staff/{}", anna["id"].as_str().unwrap());
-    for bad in [json!({"max_chats": 0}), json!({"max_chats": 51}), json!({"role": "owner"})] {
+    for bad in [
+        json!({"max_chats": 0}),
+        json!({"max_chats": 51}),
+        json!({"role": "owner"}),
+    ] {
         let response = app
             .call(&team.admin, Method::PATCH, &path, Some(bad.clone()))
             .await;
         assert_eq!(response.status(), 422, "{bad}");
     }
     let response = app
-        .call(&team.anna, Method::PATCH, &path, Some(json!({"max_chats": 9})))
+        .call(
+            &team.anna,
+            Method::PATCH,
+            &path,
+            Some(json!({"max_chats": 9})),
+        )
         .await;
     assert_eq!(response.status(), 403);
     let response = app
@@ -260,9 +299,24 @@ async fn canned_answers_are_personal_or_shared_by_supervisors() {
     assert_eq!(response.status(), 201);
     let mine: Value = response.json().await.unwrap();
     assert_eq!(mine["shortcut"], "delivery");
-    assert_eq!(create_canned(&team, &team.anna, canned("delivery", false)).await.status(), 409);
-    assert_eq!(create_canned(&team, &team.anna, canned("shared", true)).await.status(), 403);
-    assert_eq!(create_canned(&team, &team.anna, canned("two words", false)).await.status(), 422);
+    assert_eq!(
+        create_canned(&team, &team.anna, canned("delivery", false))
+            .await
+            .status(),
+        409
+    );
+    assert_eq!(
+        create_canned(&team, &team.anna, canned("shared", true))
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        create_canned(&team, &team.anna, canned("two words", false))
+            .await
+            .status(),
+        422
+    );
     let response = create_canned(&team, &team.supervisor, canned("returns", true)).await;
     assert_eq!(response.status(), 201);
     let shared: Value = response.json().await.unwrap();
@@ -282,22 +336,46 @@ async fn canned_answers_are_personal_or_shared_by_supervisors() {
     let mine_path = format!("/api/v1/canned/{}", mine["id"].as_str().unwrap());
     let shared_path = format!("/api/v1/canned/{}", shared["id"].as_str().unwrap());
     let response = app
-        .call(&team.boris, Method::PUT, &mine_path, Some(canned("stolen", false)))
+        .call(
+            &team.boris,
+            Method::PUT,
+            &mine_path,
+            Some(canned("stolen", false)),
+        )
         .await;
     assert_eq!(response.status(), 404);
-    let response = app.call(&team.boris, Method::DELETE, &mine_path, None).await;
+    let response = app
+        .call(&team.boris, Method::DELETE, &mine_path, None)
+        .await;
     assert_eq!(response.status(), 404);
     let response = app
-        .call(&team.boris, Method::PUT, &shared_path, Some(canned("returns", true)))
+        .call(
+            &team.boris,
+            Method::PUT,
+            &shared_path,
+            Some(canned("returns", true)),
+        )
         .await;
     assert_eq!(response.status(), 403);
     let response = app
-        .call(&team.anna, Method::PUT, &mine_path, Some(canned("shipping", false)))
+        .call(
+            &team.anna,
+            Method::PUT,
+            &mine_path,
+            Some(canned("shipping", false)),
+        )
         .await;
     assert_eq!(response.status(), 200);
     let response = app.call(&team.anna, Method::DELETE, &mine_path, None).await;
     assert_eq!(response.status(), 204);
-    assert_eq!(app.get_json(&team.anna, &list_path).await.as_array().unwrap().len(), 1);
+    assert_eq!(
+        app.get_json(&team.anna, &list_path)
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -320,33 +398,64 @@ async fn operators_of_another_department_are_refused_and_audited() {
     let response = app.call(&team.boris, Method::GET, &events, None).await;
     assert_eq!(response.status(), 404);
     let response = app
-        .call(&team.boris, Method::PUT, &tags, Some(json!({"tags": ["vip"]})))
+        .call(
+            &team.boris,
+            Method::PUT,
+            &tags,
+            Some(json!({"tags": ["vip"]})),
+        )
         .await;
     assert_eq!(response.status(), 404);
     let response = app
-        .call(&team.boris, Method::POST, &transcript, Some(json!({"to": "x@y.test"})))
+        .call(
+            &team.boris,
+            Method::POST,
+            &transcript,
+            Some(json!({"to": "x@y.test"})),
+        )
         .await;
     assert_eq!(response.status(), 404);
     for path in ["/api/v1/conversations", "/api/v1/conversations/search"] {
         let listed = app.get_json(&team.boris, path).await;
         assert!(
-            listed.as_array().unwrap().iter().all(|c| c["id"] != json!(chat)),
+            listed
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|c| c["id"] != json!(chat)),
             "{path} shows the other department's chat"
         );
     }
 
     // Anna (Sales) and the supervisor can.
-    assert_eq!(app.call(&team.anna, Method::GET, &events, None).await.status(), 200);
-    assert_eq!(app.call(&team.supervisor, Method::GET, &events, None).await.status(), 200);
+    assert_eq!(
+        app.call(&team.anna, Method::GET, &events, None)
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        app.call(&team.supervisor, Method::GET, &events, None)
+            .await
+            .status(),
+        200
+    );
 
     // Each refusal is in the audit log, for admins only.
-    assert_eq!(app.call(&team.supervisor, Method::GET, "/api/v1/audit", None).await.status(), 403);
+    assert_eq!(
+        app.call(&team.supervisor, Method::GET, "/api/v1/audit", None)
+            .await
+            .status(),
+        403
+    );
     let audit = app.get_json(&team.admin, "/api/v1/audit").await;
     let refused: Vec<&Value> = audit
         .as_array()
         .unwrap()
         .iter()
-        .filter(|entry| entry["staff"]["name"] == "Boris" && entry["conversation_id"] == json!(chat))
+        .filter(|entry| {
+            entry["staff"]["name"] == "Boris" && entry["conversation_id"] == json!(chat)
+        })
         .collect();
     assert_eq!(refused.len(), 3, "{audit}");
 }
@@ -359,13 +468,24 @@ async fn tags_are_normalised_and_the_history_filters_by_them() {
     let other = conversation_in(app, None).await;
     let tags = format!("/api/v1/conversations/{tagged}/tags");
     let response = app
-        .call(&team.anna, Method::PUT, &tags, Some(json!({"tags": [" #Refund", "VIP", "refund"]})))
+        .call(
+            &team.anna,
+            Method::PUT,
+            &tags,
+            Some(json!({"tags": [" #Refund", "VIP", "refund"]})),
+        )
         .await;
     assert_eq!(response.status(), 200);
     let summary: Value = response.json().await.unwrap();
     assert_eq!(summary["tags"], json!(["refund", "vip"]));
-    for bad in [json!({"tags": ["<script>"]}), json!({"tags": [""]}), json!({"labels": []})] {
-        let response = app.call(&team.anna, Method::PUT, &tags, Some(bad.clone())).await;
+    for bad in [
+        json!({"tags": ["<script>"]}),
+        json!({"tags": [""]}),
+        json!({"labels": []}),
+    ] {
+        let response = app
+            .call(&team.anna, Method::PUT, &tags, Some(bad.clone()))
+            .await;
         assert_eq!(response.status(), 422, "{bad}");
     }
 
@@ -378,13 +498,23 @@ async fn tags_are_normalised_and_the_history_filters_by_them() {
         .get_json(&team.anna, "/api/v1/conversations/search?status=waiting")
         .await;
     assert_eq!(all.as_array().unwrap().len(), 2);
-    assert!(all.as_array().unwrap().iter().any(|c| c["id"] == json!(other)));
+    assert!(
+        all.as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == json!(other))
+    );
     let none = app
         .get_json(&team.anna, "/api/v1/conversations/search?status=closed")
         .await;
     assert_eq!(none, json!([]));
     let response = app
-        .call(&team.anna, Method::GET, "/api/v1/conversations/search?status=lost", None)
+        .call(
+            &team.anna,
+            Method::GET,
+            "/api/v1/conversations/search?status=lost",
+            None,
+        )
         .await;
     assert_eq!(response.status(), 422);
 }
@@ -396,13 +526,23 @@ async fn chat_settings_and_rule_departments_belong_to_the_site() {
     let site_path = format!("/api/v1/sites/{}", app.site.id);
     let chat = json!({"choose_department": true, "sneak_peek": true, "routing": "round_robin"});
     let response = app
-        .call(&team.admin, Method::PATCH, &site_path, Some(json!({"chat": chat})))
+        .call(
+            &team.admin,
+            Method::PATCH,
+            &site_path,
+            Some(json!({"chat": chat})),
+        )
         .await;
     assert_eq!(response.status(), 200);
     let site: Value = response.json().await.unwrap();
     assert_eq!(site["chat"], chat);
     let response = app
-        .call(&team.supervisor, Method::PATCH, &site_path, Some(json!({"chat": chat})))
+        .call(
+            &team.supervisor,
+            Method::PATCH,
+            &site_path,
+            Some(json!({"chat": chat})),
+        )
         .await;
     assert_eq!(response.status(), 403);
 
@@ -417,12 +557,22 @@ async fn chat_settings_and_rule_departments_belong_to_the_site() {
     };
     let rules = format!("/api/v1/sites/{}/rules", app.site.id);
     let response = app
-        .call(&team.admin, Method::POST, &rules, Some(rule(json!(DepartmentId::new()))))
+        .call(
+            &team.admin,
+            Method::POST,
+            &rules,
+            Some(rule(json!(DepartmentId::new()))),
+        )
         .await;
     assert_eq!(response.status(), 422);
     let delivery = create_department(&team, "Delivery", vec![]).await;
     let response = app
-        .call(&team.admin, Method::POST, &rules, Some(rule(delivery["id"].clone())))
+        .call(
+            &team.admin,
+            Method::POST,
+            &rules,
+            Some(rule(delivery["id"].clone())),
+        )
         .await;
     assert_eq!(response.status(), 201);
     let created: Value = response.json().await.unwrap();
