@@ -205,8 +205,10 @@ pub async fn run(state: &AppState) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Sends `queue` to visitors whose place changed, and `place: null` to those
-/// no longer waiting.
+/// Sends `queue` to every waiting chat's visitors, and `place: null` to those
+/// no longer waiting. Places are sent on every pass, changed or not, so a tab
+/// that opened (or loaded its chat panel) since the last change hears its
+/// place within one pass.
 fn tell_places(
     state: &AppState,
     waiting: &[&ConversationSummary],
@@ -239,14 +241,12 @@ fn tell_places(
             position: place.position,
             wait_ms: place.wait_ms,
         };
-        let before = told.remove(&place.conversation).map(|(_, p)| p);
-        if before != Some(view) {
-            let frame = to_frame(&ServerFrame::Queue {
-                conversation_id: place.conversation,
-                place: Some(view),
-            });
-            state.hub.to_conversation_visitors(summary, &frame);
-        }
+        told.remove(&place.conversation);
+        let frame = to_frame(&ServerFrame::Queue {
+            conversation_id: place.conversation,
+            place: Some(view),
+        });
+        state.hub.to_conversation_visitors(summary, &frame);
         now_told.insert(place.conversation, ((*summary).clone(), view));
     }
     for (id, (summary, _)) in told {

@@ -260,7 +260,8 @@ pub enum ServerFrame {
         departments: Option<Vec<DepartmentChoice>>,
     },
     /// The visitor's chat is waiting in a queue (`place`), or no longer (`null`:
-    /// an operator took it or it closed). Sent when the position or estimate changes.
+    /// an operator took it or it closed). Sent on every routing pass (every few
+    /// seconds) while the chat waits, and at once when its place changes.
     Queue {
         conversation_id: ConversationId,
         place: Option<QueuePlace>,
