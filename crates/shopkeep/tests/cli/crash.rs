@@ -66,8 +66,8 @@ impl Workload {
             let frame = ws.next().await;
             match frame["type"].as_str() {
                 Some("ack") => self.record(&frame),
-                // Our own messages fanned back out, presence and receipts: not part of the check.
-                Some("event" | "status" | "receipts" | "typing" | "pong") => {}
+                // Our own messages fanned back out, presence, receipts and the queue: not part of the check.
+                Some("event" | "status" | "receipts" | "typing" | "pong" | "queue") => {}
                 _ => panic!("unexpected frame while sending: {frame}"),
             }
         }
