@@ -26,10 +26,11 @@ export const geoipDatabase = join(
 );
 
 /**
- * Starts `shopkeep serve --demo` with one member of staff, `operator`, in `role`;
- * `settings` adds `SHOPKEEP__…` variables.
+ * Starts `shopkeep serve --demo` with one member of staff, `operator`, in `role`, and
+ * the `staff` given (`{email, name, role, password?}`, the password defaulting to
+ * `operator.password`); `settings` adds `SHOPKEEP__…` variables.
  */
-export async function startShopkeep({ settings = {}, role = 'operator' } = {}) {
+export async function startShopkeep({ settings = {}, role = 'operator', staff = [] } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'shopkeep-e2e-'));
   const env = {
     ...process.env,
@@ -39,11 +40,13 @@ export async function startShopkeep({ settings = {}, role = 'operator' } = {}) {
     RUST_LOG: process.env.TEST_LOG ? 'debug' : 'warn',
     ...settings,
   };
-  execFileSync(binary, ['user', 'add', '--email', operator.email, '--name', operator.name, '--role', role, '--password-stdin'], {
-    env,
-    input: `${operator.password}\n`,
-    stdio: ['pipe', 'ignore', 'inherit'],
-  });
+  for (const member of [{ ...operator, role }, ...staff]) {
+    execFileSync(binary, ['user', 'add', '--email', member.email, '--name', member.name, '--role', member.role, '--password-stdin'], {
+      env,
+      input: `${member.password ?? operator.password}\n`,
+      stdio: ['pipe', 'ignore', 'inherit'],
+    });
+  }
   const child = spawn(binary, ['serve', '--demo'], { env, stdio: ['ignore', 'pipe', process.env.TEST_LOG ? 'inherit' : 'ignore'] });
   const base = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('shopkeep did not start within 20 s')), 20_000);
@@ -95,16 +98,48 @@ export function forbidDialogs(page, seen) {
   });
 }
 
-export async function logIn(page, base) {
+/** Logs `who` (by default `operator`) into the console in `page`. */
+export async function logIn(page, base, who = operator) {
   await page.goto(`${base}/console/`);
-  await page.getByLabel('Email').fill(operator.email);
-  await page.getByLabel('Password').fill(operator.password);
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Password').fill(who.password ?? operator.password);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByLabel('Status').waitFor({ timeout: WAIT });
 }
 
 export async function setStatus(page, status) {
   await page.getByLabel('Status').selectOption(status);
+}
+
+/**
+ * The staff REST API as `who`, from Node and without a console (so nobody comes
+ * online): logs in once, then `api(method, path, body)` answers `{status, body}`.
+ */
+export async function restAs(base, who) {
+  const origin = new URL(base).origin;
+  const login = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin, 'x-csrf-token': 'login' },
+    body: JSON.stringify({ email: who.email, password: who.password ?? operator.password }),
+  });
+  if (login.status !== 200) throw new Error(`${who.email} could not log in: ${login.status} ${await login.text()}`);
+  const { me, csrf_token } = await login.json();
+  const cookie = login.headers
+    .getSetCookie()
+    .map((line) => line.split(';')[0])
+    .join('; ');
+  return {
+    me,
+    async api(method, path, body) {
+      const response = await fetch(`${base}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', origin, cookie, 'x-csrf-token': csrf_token },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : null };
+    },
+  };
 }
 
 export function screenshotPath(name) {
