@@ -63,14 +63,14 @@ test('a visitor message reaches the console and the operator answers', async () 
   await visitor.getByRole('button', { name: 'Send' }).click();
   await panelLog().getByText('Is the Ridge Shell jacket waterproof?').waitFor({ timeout: WAIT });
 
-  // The conversation appears in the operator's inbox under Waiting.
-  const row = operator.getByRole('link', { name: /Ridge Shell jacket waterproof/ }).first();
+  // The only operator online is given the chat at once: it is in her inbox under Mine.
+  await panelLog().getByText('Anna joined the chat').waitFor({ timeout: WAIT });
+  const row = operator.getByRole('region', { name: /^Mine/ }).getByRole('link', { name: /Ridge Shell jacket waterproof/ });
   await row.waitFor({ timeout: WAIT });
   await row.click();
-  await operator.getByRole('button', { name: 'Take' }).click();
-  await panelLog().getByText('Anna joined the chat').waitFor({ timeout: WAIT });
-  // Once the console has it, the visitor's message shows as delivered.
-  await panelLog().getByText('Delivered').first().waitFor({ timeout: WAIT });
+  await operator.getByText('You are handling this chat').waitFor({ timeout: WAIT });
+  // Once the operator has the chat open in front of her, the visitor's message shows as read.
+  await panelLog().getByText('Read', { exact: true }).first().waitFor({ timeout: WAIT });
 
   const reply = operator.getByLabel('Message');
   await reply.fill('Yes: 20,000 mm and taped seams.');

@@ -106,8 +106,23 @@ async function leaveMessage(page, { name, email, phone, message }) {
   return confirmation;
 }
 
-/** The console's inbox row whose preview contains `text`. */
-const inboxRow = (text) => operator.getByRole('navigation', { name: 'Conversations' }).getByRole('link').filter({ hasText: text });
+/**
+ * The console's inbox row whose preview contains `text`: the first, as an admin's inbox
+ * also lists every open chat under "All chats".
+ */
+const inboxRow = (text) => operator.getByRole('navigation', { name: 'Conversations' }).getByRole('link').filter({ hasText: text }).first();
+
+/** Runs `body` with the site's chats handed out by hand, so that a new chat waits in the queue. */
+async function withManualRouting(body) {
+  const manual = await api('PATCH', `/api/v1/sites/${site.id}`, { chat: { ...site.chat, routing: 'manual' } });
+  assert.equal(manual.status, 200, JSON.stringify(manual.body));
+  try {
+    await body();
+  } finally {
+    const restored = await api('PATCH', `/api/v1/sites/${site.id}`, { chat: site.chat });
+    assert.equal(restored.status, 200, JSON.stringify(restored.body));
+  }
+}
 
 /** Waits until `locator`'s text contains `text`; the failure names what it showed instead. */
 async function shows(locator, text) {
@@ -195,7 +210,7 @@ test('the operator answers an offline message in the console and the answer is m
   assert.match(mail.headers.from, /chat@northwind\.test/);
 });
 
-test('a visitor waiting in the queue leaves a message instead', async () => {
+test('a visitor waiting in the queue leaves a message instead', () => withManualRouting(async () => {
   await setStatus(operator, 'online');
   const visitor = await newVisitor();
   const question = 'Is the Summit 45 backpack back in stock soon?';
@@ -211,9 +226,9 @@ test('a visitor waiting in the queue leaves a message instead', async () => {
   assert.match(mail.headers['reply-to'], /ola@example\.net/);
   await inboxRow('please email me').getByText('Offline message', { exact: true }).waitFor({ timeout: WAIT });
   await visitor.context().close();
-});
+}));
 
-test('a visitor who leaves before anyone answers is a missed chat, marked in the console and mailed to the shop', async () => {
+test('a visitor who leaves before anyone answers is a missed chat, marked in the console and mailed to the shop', () => withManualRouting(async () => {
   await setStatus(operator, 'online');
   const visitor = await newVisitor();
   const question = 'Can I return boots bought in the sale?';
@@ -230,7 +245,7 @@ test('a visitor who leaves before anyone answers is a missed chat, marked in the
   // Mailed once, though the check goes on running.
   await new Promise((resolve) => setTimeout(resolve, 1_000));
   assert.equal(sink.mails().filter((m) => sentTo(SHOP)(m) && m.text.includes(question)).length, 1);
-});
+}));
 
 test('the visitor prints, emails and downloads the transcript of a chat', async () => {
   await setStatus(operator, 'online');
@@ -244,10 +259,12 @@ test('the visitor prints, emails and downloads the transcript of a chat', async 
   await widget(visitor).getByRole('button', { name: 'Send', exact: true }).click();
   await log.getByText(question).waitFor({ timeout: WAIT });
 
+  // The only operator online is given the chat at once.
+  await log.getByText(`${staff.name} joined the chat`).waitFor({ timeout: WAIT });
   const row = inboxRow('Trail Runner');
   await row.waitFor({ timeout: WAIT });
   await row.click();
-  await operator.getByRole('button', { name: 'Take' }).click();
+  await operator.getByText('You are handling this chat').waitFor({ timeout: WAIT });
   await operator.getByLabel('Message').fill(answer);
   await operator.getByRole('button', { name: 'Send' }).click();
   await log.getByText(answer).waitFor({ timeout: WAIT });

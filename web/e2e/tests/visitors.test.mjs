@@ -280,9 +280,11 @@ test('a verified returning customer is greeted on a new device and finds her con
   await laptop.getByRole('button', { name: 'Send' }).click();
   await laptop.getByRole('log').getByText(question).waitFor({ timeout: WAIT });
 
+  // The only operator online is given the chat at once.
+  await laptop.getByRole('log').getByText(`${staff.name} joined the chat`).waitFor({ timeout: WAIT });
   await operator.getByRole('link', { name: 'Conversations', exact: true }).click();
-  await operator.getByRole('link', { name: /Cairn daypack in red/ }).first().click();
-  await operator.getByRole('button', { name: 'Take' }).click();
+  await operator.getByRole('region', { name: /^Mine/ }).getByRole('link', { name: /Cairn daypack in red/ }).click();
+  await operator.getByText('You are handling this chat').waitFor({ timeout: WAIT });
   await operator.getByLabel('Message').fill(answer);
   await operator.getByRole('button', { name: 'Send' }).click();
   await laptop.getByRole('log').getByText(answer).waitFor({ timeout: WAIT });
