@@ -122,3 +122,14 @@ impl From<StoreError> for ApiError {
         Self::new(status, code, message)
     }
 }
+
+impl From<crate::auth::password::HashError> for ApiError {
+    fn from(error: crate::auth::password::HashError) -> Self {
+        tracing::error!(%error, "password hashing failed");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::Internal,
+            "internal error",
+        )
+    }
+}

@@ -8,7 +8,6 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use shopkeep_core::ids::StaffId;
-use shopkeep_core::protocol::ErrorCode;
 use shopkeep_core::staff::{MAX_MAX_CHATS, NewStaffRequest, Role, StaffAccount, StaffPatch};
 use shopkeep_core::text::DisplayName;
 use shopkeep_store::{NewStaff, Staff};
@@ -80,13 +79,7 @@ pub async fn create(
     let email = parse_email(&new.email)?;
     check_strength(&new.password).map_err(ApiError::invalid)?;
     check_max_chats(new.max_chats)?;
-    let password_hash = state.hasher.hash(new.password).await.map_err(|error| {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            ErrorCode::Internal,
-            error.to_string(),
-        )
-    })?;
+    let password_hash = state.hasher.hash(new.password).await?;
     let staff = state
         .store
         .create_staff(NewStaff {

@@ -212,13 +212,7 @@ pub async fn setup(
             "this setup link is used or expired",
         ));
     }
-    let password_hash = state.hasher.hash(setup.password).await.map_err(|error| {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            ErrorCode::Internal,
-            error.to_string(),
-        )
-    })?;
+    let password_hash = state.hasher.hash(setup.password).await?;
     let staff = state
         .store
         .create_staff(NewStaff {
