@@ -286,6 +286,11 @@ test('visitors beyond the operator’s maximum wait in line and move up as chats
   await shows(place(two), /^You are number 1 in line\b/);
   assert.equal(await panelLog(two).getByText('Anna joined the chat').count(), 0, 'the second visitor waits');
   await three.screenshot({ path: screenshotPath('queue.png') });
+  // The operator sees the same line, oldest first.
+  const waiting = region(operator, 'Waiting').getByRole('link');
+  await shows(waiting.filter({ hasText: 'carry-on size' }), 'No. 1 in queue');
+  await shows(waiting.filter({ hasText: 'pick up in store' }), 'No. 2 in queue');
+  assert.equal(await waiting.count(), 2);
 
   // Anna closes the first chat: her one slot goes to the second visitor, the third moves up.
   await openChat(operator, 'Mine', 'gas canisters');
@@ -424,4 +429,142 @@ test('a direct message in the internal chat shows as unread in the colleague’s
   await shows(drawer.locator('.ichat__msg').filter({ hasText: text }), 'Anna');
   // Read once seen.
   await button.getByLabel('1 unread team messages').waitFor({ state: 'detached', timeout: WAIT });
+});
+
+test('a supervisor takes over a chat: the visitor sees who, and the operator can no longer reply', async () => {
+  await startShop();
+  const operator = await newConsole(anna, 'online');
+  const supervisor = await newConsole(sam);
+  const { page: visitor } = await newVisitor();
+  const question = 'I was charged twice for order 10488.';
+  await visitorSays(visitor, question);
+  await panelLog(visitor).getByText('Anna joined the chat').waitFor({ timeout: WAIT });
+  const id = await openChat(operator, 'Mine', question);
+  await operator.getByText('You are handling this chat').waitFor({ timeout: WAIT });
+
+  await rowOf(supervisor, id).first().click();
+  const monitor = supervisor.getByRole('group', { name: 'You are watching this chat. The visitor does not see you.' });
+  await monitor.getByRole('button', { name: 'Take over', exact: true }).click();
+  await panelLog(visitor).getByText('Sam took over the chat').waitFor({ timeout: WAIT });
+  await supervisor.getByText('You are handling this chat').waitFor({ timeout: WAIT });
+  await operator.getByText('Sam is handling this chat').waitFor({ timeout: WAIT });
+  await operator.getByRole('textbox', { name: 'Message', exact: true }).waitFor({ state: 'detached', timeout: WAIT });
+
+  const reply = 'Sam here: the second charge is refunded today.';
+  await staffSays(supervisor, reply);
+  await panelLog(visitor).getByText(reply, { exact: true }).waitFor({ timeout: WAIT });
+});
+
+test('with sneak peek on the operator sees the draft as it is typed, and receipts show read both ways', async () => {
+  await startShop();
+  const chat = await admin.api('PATCH', `/api/v1/sites/${site.id}`, { chat: { ...site.chat, sneak_peek: true } });
+  assert.equal(chat.status, 200, JSON.stringify(chat.body));
+  const operator = await newConsole(anna, 'online');
+  const { page: visitor } = await newVisitor();
+  const question = 'Do the Trail Runners come in half sizes?';
+  await visitorSays(visitor, question);
+  await panelLog(visitor).getByText('Anna joined the chat').waitFor({ timeout: WAIT });
+  await openChat(operator, 'Mine', question);
+  // The operator has the chat open: the visitor's message is read.
+  await panelLog(visitor).getByText('Read', { exact: true }).waitFor({ timeout: WAIT });
+
+  const draft = 'And is 44.5 in stock in Ember';
+  await widget(visitor).getByLabel('Message', { exact: true }).fill(draft);
+  await operator.getByText(`Typing: ${draft}`).waitFor({ timeout: WAIT });
+
+  // The visitor has the panel open and the tab visible: the operator's answer is read.
+  const reply = 'Yes, half sizes from 38 to 47.';
+  await staffSays(operator, reply);
+  await panelLog(visitor).getByText(reply, { exact: true }).waitFor({ timeout: WAIT });
+  await shows(consoleLog(operator).locator('li').filter({ hasText: reply }), 'Read');
+});
+
+test('notes stay with staff, and tags find the chat in the history', async () => {
+  await startShop();
+  const operator = await newConsole(anna, 'online');
+  const { page: visitor, frames } = await newVisitor();
+  const question = 'Can I have the Ridge Shell gift wrapped?';
+  await visitorSays(visitor, question);
+  await panelLog(visitor).getByText('Anna joined the chat').waitFor({ timeout: WAIT });
+  const id = await openChat(operator, 'Mine', question);
+
+  const note = 'Gift wrap is free for orders over 150.';
+  await operator.getByRole('group', { name: 'Write as' }).getByRole('button', { name: 'Note', exact: true }).click();
+  const box = operator.getByRole('textbox', { name: 'Note', exact: true });
+  await box.fill(note);
+  await box.press('Enter');
+  const noted = consoleLog(operator).locator('li[data-kind="note"]').filter({ hasText: note });
+  await noted.waitFor({ timeout: WAIT });
+  await shows(noted, 'Only staff see this');
+
+  const tags = operator.getByRole('region', { name: 'Tags' });
+  await tags.getByLabel('New tag').fill('Gift-Wrap');
+  await tags.getByRole('button', { name: 'Add', exact: true }).click();
+  await tags.getByRole('button', { name: 'Remove tag gift-wrap' }).waitFor({ timeout: WAIT });
+
+  await operator.getByRole('group', { name: 'Write as' }).getByRole('button', { name: 'Reply', exact: true }).click();
+  const reply = 'Yes, and it is free on this order.';
+  await staffSays(operator, reply);
+  await panelLog(visitor).getByText(reply, { exact: true }).waitFor({ timeout: WAIT });
+  assert.ok(!(await everything(visitor)).includes(note), 'the shop page never holds the note');
+  assert.ok(!frames.some((frame) => frame.includes(note)), 'the server never sent the note to the visitor');
+
+  await operator.getByRole('link', { name: 'History', exact: true }).click();
+  await operator.getByLabel('Tag', { exact: true }).fill('gift-wrap');
+  await operator.getByRole('button', { name: 'Search', exact: true }).click();
+  const results = operator.getByRole('main').getByRole('table');
+  await results.locator(`a[href$="/c/${id}"]`).waitFor({ timeout: WAIT });
+  await operator.getByLabel('Tag', { exact: true }).fill('returns');
+  await operator.getByRole('button', { name: 'Search', exact: true }).click();
+  await operator.getByText('No conversations match.').waitFor({ timeout: WAIT });
+});
+
+test('a declined transfer leaves the chat with its operator; a transfer to a department hands it on there', async () => {
+  await startShop();
+  const created = await admin.api('POST', '/api/v1/departments', {
+    site_id: site.id,
+    name: 'Returns',
+    routing: 'least_busy',
+    public: false,
+    pages: [],
+    notify_address: null,
+    members: [await staffId(ben.email)],
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const first = await newConsole(anna, 'online');
+  const second = await newConsole(ben);
+  const { page: visitor } = await newVisitor();
+  const question = 'The zip on my Ridge Shell broke after a week.';
+  await visitorSays(visitor, question);
+  await panelLog(visitor).getByText('Anna joined the chat').waitFor({ timeout: WAIT });
+  await setStatus(second, 'online');
+  const id = await openChat(first, 'Mine', question);
+
+  const transfer = async (target) => {
+    await first.getByRole('button', { name: 'Transfer', exact: true }).click();
+    const dialog = first.getByRole('dialog', { name: 'Transfer chat' });
+    await dialog.getByRole('radio', { name: target }).check();
+    await dialog.getByRole('button', { name: 'Transfer', exact: true }).click();
+    await dialog.waitFor({ state: 'hidden', timeout: WAIT });
+  };
+
+  await transfer(/^Ben/);
+  const offer = second.getByRole('alertdialog').filter({ hasText: 'Anna offers you the chat' });
+  await offer.getByRole('button', { name: 'Decline', exact: true }).click();
+  await first.getByText('Ben declined the chat; it stays with you.').waitFor({ timeout: WAIT });
+  await first.getByText('You are handling this chat').waitFor({ timeout: WAIT });
+  const still = 'Sorry about that: I am still here.';
+  await staffSays(first, still);
+  await panelLog(visitor).getByText(still, { exact: true }).waitFor({ timeout: WAIT });
+  assert.equal(await panelLog(visitor).getByText(/took over the chat/).count(), 0);
+
+  // To the Returns department: back in its queue, where routing gives it to Ben.
+  await transfer(/^Returns/);
+  await panelLog(visitor).getByText('You were transferred to Returns').waitFor({ timeout: WAIT });
+  await panelLog(visitor).getByText('Ben joined the chat').waitFor({ timeout: WAIT });
+  await region(second, 'Mine').locator(`a[href$="/c/${id}"]`).click();
+  await second.getByText('You are handling this chat').waitFor({ timeout: WAIT });
+  const reply = 'Ben from Returns: a repair label is on its way.';
+  await staffSays(second, reply);
+  await panelLog(visitor).getByText(reply, { exact: true }).waitFor({ timeout: WAIT });
 });
