@@ -18,6 +18,8 @@ c2s_require_encryption = false
 allow_unencrypted_plain_auth = false
 consider_websocket_secure = true
 cross_domain_websocket = true
+-- Pending connections, as Shopkeep's listener.
+network_settings = { tcp_backlog = 1024 }
 log = { warn = "{{DIR}}/prosody.log" }
 -- The default `limits` throttle each client to 10 kb/s: none here.
 limits = { }

@@ -66,7 +66,7 @@ pub async fn run(target: &Target, chat: Chat) -> anyhow::Result<Outcome> {
     // dropped by the server once it lags the staff feed.
     let plan: Arc<OnceLock<Plan>> = Arc::new(OnceLock::new());
     let per_stream = chat.rate / (2 * chat.pairs) as f64;
-    let count = (per_stream * chat.duration.as_secs_f64()).floor() as u64;
+    let count = ((per_stream * chat.duration.as_secs_f64()).floor() as u64).max(1);
     // Setup is bounded by its own step timeouts; this only ends a console
     // reader whose run failed before the plan was made.
     let setup_stop = Instant::now() + Duration::from_secs(600);

@@ -103,6 +103,9 @@ struct Run {
     /// Peers keep a message archive (mod_mam on SQLite).
     #[arg(long)]
     peer_archive: bool,
+    /// Record the server with `perf record -g` into this file while it is measured.
+    #[arg(long)]
+    profile: Option<PathBuf>,
     /// Connections opened at once while setting up.
     #[arg(long, default_value_t = 200)]
     concurrency: usize,
@@ -185,7 +188,14 @@ async fn run_scenario(run: &Run) -> anyhow::Result<Vec<Outcome>> {
             )
         }
     };
+    let profiler = match &run.profile {
+        Some(path) => Some(start_profiler(path, server.pid).await?),
+        None => None,
+    };
     let result = measure(run, &started).await;
+    if let Some(profiler) = profiler {
+        stop_profiler(profiler).await?;
+    }
     server.stop().await?;
     let mut outcomes = result?;
     for outcome in &mut outcomes {
@@ -194,6 +204,39 @@ async fn run_scenario(run: &Run) -> anyhow::Result<Vec<Outcome>> {
         }
     }
     Ok(outcomes)
+}
+
+/// `perf record` on the server's process, with call graphs, at a rate low
+/// enough not to disturb it much.
+async fn start_profiler(path: &std::path::Path, pid: u32) -> anyhow::Result<tokio::process::Child> {
+    let child = tokio::process::Command::new("perf")
+        .args(["record", "-F", "499", "-g", "-o"])
+        .arg(path)
+        .arg("-p")
+        .arg(pid.to_string())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()?;
+    Ok(child)
+}
+
+/// perf writes its file when interrupted.
+async fn stop_profiler(mut child: tokio::process::Child) -> anyhow::Result<()> {
+    if let Some(pid) = child.id() {
+        let _ = tokio::process::Command::new("kill")
+            .arg("-INT")
+            .arg(pid.to_string())
+            .status()
+            .await;
+    }
+    if tokio::time::timeout(Duration::from_secs(60), child.wait())
+        .await
+        .is_err()
+    {
+        child.kill().await?;
+    }
+    Ok(())
 }
 
 async fn measure(run: &Run, started: &Started) -> anyhow::Result<Vec<Outcome>> {

@@ -27,8 +27,10 @@ pub struct PageViews {
 /// The most a socket sends per second: under the server's 10 a second.
 pub const MAX_PER_SOCKET: f64 = 9.0;
 
-/// Longer than the tracker's flush interval, so the last batch is written.
+/// Longer than the tracker's flush interval, so the first pages are written.
 const FLUSH_WAIT: Duration = Duration::from_secs(2);
+/// Longest wait for the last batch to be stored.
+const STORE_WAIT: Duration = Duration::from_secs(15);
 
 pub async fn run(target: &Target, views: PageViews, concurrency: usize) -> anyhow::Result<Outcome> {
     let connections = views
@@ -68,8 +70,16 @@ pub async fn run(target: &Target, views: PageViews, concurrency: usize) -> anyho
         refused += r;
     }
     let after = proc::sample(target.pid);
-    tokio::time::sleep(FLUSH_WAIT).await;
-    let stored = target.stored_page_views().await? - stored_before;
+    // The tracker writes in batches: wait for the last one, within a bound.
+    let deadline = Instant::now() + STORE_WAIT;
+    let mut stored = 0;
+    while Instant::now() < deadline {
+        stored = target.stored_page_views().await? - stored_before;
+        if stored >= sent {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let seconds = views.duration.as_secs_f64();
     let cpu = after.cpu_seconds - before.cpu_seconds;
     let mut outcome = Outcome::new("shopkeep", "pageviews");

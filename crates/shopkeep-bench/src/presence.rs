@@ -61,7 +61,8 @@ pub async fn run(
     let count =
         ((presence.pages_per_visitor * presence.duration.as_secs_f64()).floor() as u64).max(1);
     let start = Instant::now() + Duration::from_millis(200);
-    let stop = start + presence.duration + Duration::from_secs(3);
+    // Readers end as soon as every last page is seen; this bounds a failed run.
+    let stop = start + presence.duration + Duration::from_secs(10);
     let readers: Vec<_> = consoles
         .into_iter()
         .map(|console| tokio::spawn(watch(console, presence.visitors, count, stop)))

@@ -156,7 +156,7 @@ pub async fn chat(
     let sessions = opened.into_iter().collect::<anyhow::Result<Vec<_>>>()?;
     let jids: Vec<String> = sessions.iter().map(|(_, jid)| jid.clone()).collect();
     let per_stream = rate / (2 * pairs) as f64;
-    let count = (per_stream * duration.as_secs_f64()).floor() as u64;
+    let count = ((per_stream * duration.as_secs_f64()).floor() as u64).max(1);
     let interval = Duration::from_secs_f64(1.0 / per_stream);
     let start = Instant::now() + Duration::from_millis(500);
     let stop = start + duration + drain + Duration::from_secs(1);
