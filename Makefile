@@ -45,6 +45,11 @@ e2e: web
 	$(NPM) run size --prefix web -w widget
 	$(NPM) test --prefix web -w e2e
 
+## Shopkeep side by side with Prosody and ejabberd (3 rounds); writes docs/benchmarks.md.
+.PHONY: bench
+bench: web
+	scripts/bench/run.sh
+
 clean:
 	$(CARGO) clean
 	rm -rf web/*/dist
