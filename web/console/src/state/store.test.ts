@@ -50,6 +50,16 @@ describe('the open conversation', () => {
     expect(h.take('received')).toEqual([{ type: 'received', conversation_id: 'a', seq: 2 }]);
   });
 
+  it('reports events of chats I hold as delivered without opening them, but not others', () => {
+    const h = storeHarness();
+    h.welcome([mineActive('a'), summary('b')]);
+    h.receive({ type: 'event', event: textEvent('a', 3, 'are you there?') });
+    h.receive({ type: 'event', event: textEvent('b', 1, 'hello?') });
+    vi.advanceTimersByTime(RECEIPT_DELAY_MS);
+    expect(h.take('received')).toEqual([{ type: 'received', conversation_id: 'a', seq: 3 }]);
+    expect(h.take('read')).toEqual([]);
+  });
+
   it('counts messages as unread while the console is out of sight, and clears them on return', () => {
     const h = storeHarness();
     h.welcome([mineActive('a'), summary('b')]);

@@ -362,6 +362,11 @@ export class ConsoleStore {
         }
         if (event.author.kind === 'agent') this.setAgentTyping(event.conversation_id, event.author, false);
         this.run(receiveEvent(this.delivery.value, event));
+        // A chat I hold counts as delivered to me as soon as its events reach this
+        // console, open on screen or not; "read" waits until I look at it.
+        if (this.conversations.value.get(event.conversation_id)?.assignee?.id === this.me.value.id) {
+          this.receipts.note(event.conversation_id, event.seq);
+        }
         if (event.seq > before) this.alertEvent(event);
         return this.markOpenRead();
       }
