@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the benchmark's peers from Debian if they are missing: Prosody 0.12 (with
-# the SQLite driver its message archive needs) and ejabberd 23.01. Package scripts are
+# Installs the benchmark's peers from Debian if they are missing: Prosody 0.12 and
+# ejabberd 23.01, with the SQLite drivers their message archives need. Package scripts are
 # kept from starting the system services: the bench starts its own instances on
 # loopback ports and stops them after. Safe to run again.
 set -euo pipefail
@@ -11,6 +11,7 @@ missing=()
 command -v prosody >/dev/null 2>&1 || missing+=(prosody)
 dpkg -s lua-dbi-sqlite3 >/dev/null 2>&1 || missing+=(lua-dbi-sqlite3)
 command -v ejabberdctl >/dev/null 2>&1 || missing+=(ejabberd)
+dpkg -s erlang-p1-sqlite3 >/dev/null 2>&1 || missing+=(erlang-p1-sqlite3)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing Debian packages: ${missing[*]}"
   printf '#!/bin/sh\nexit 101\n' | as_root tee /usr/sbin/policy-rc.d >/dev/null

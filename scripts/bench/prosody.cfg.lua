@@ -35,4 +35,6 @@ default_archive_policy = true
 
 VirtualHost "localhost"
   authentication = "anonymous"
+  -- Anonymous sessions store nothing unless allowed (the archive variant).
+  allow_anonymous_storage = {{ARCHIVE}}
   allow_anonymous_s2s = false

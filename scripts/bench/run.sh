@@ -71,6 +71,10 @@ for round in $(seq 1 "$rounds"); do
     if [ "$system" = shopkeep ]; then
       bench "$system" "$round" --scenario pageviews "${pageviews[@]}"
       bench "$system" "$round" --scenario presence "${presence[@]}"
+    else
+      # The peers again with a message archive on SQLite: persistence closer to Shopkeep's.
+      bench "$system" "$round" --scenario chat --peer-archive "${chat[@]}"
+      bench "$system" "$round" --scenario chat-max --peer-archive "${chat_max[@]}"
     fi
   done
 done
@@ -98,5 +102,6 @@ fi
 
 trial=()
 [ -n "${BENCH_TRIAL:-}" ] && trial=(--trial "$BENCH_TRIAL")
+[ -s "$out_dir/failures.txt" ] && trial+=(--failures "$out_dir/failures.txt")
 "$bench_bin" report --results "$results" "${widget[@]}" "${profile[@]}" "${trial[@]}" \
   --shopkeep-bin "$shopkeep_bin" --command "BENCH_ROUNDS=$rounds BENCH_SCALE=$scale scripts/bench/run.sh"

@@ -198,9 +198,10 @@ async fn run_scenario(run: &Run) -> anyhow::Result<Vec<Outcome>> {
     }
     server.stop().await?;
     let mut outcomes = result?;
+    // The archive variant is a system of its own in the report.
     for outcome in &mut outcomes {
         if run.peer_archive && !matches!(started, Started::Shopkeep(_)) {
-            outcome.param("archive", 1.0);
+            outcome.system = format!("{}-archive", outcome.system);
         }
     }
     Ok(outcomes)

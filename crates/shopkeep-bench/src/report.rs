@@ -32,6 +32,9 @@ pub struct Args {
     /// `perf report --stdio` of Shopkeep during a chat run, shown under Profile.
     #[arg(long)]
     pub profile: Option<PathBuf>,
+    /// Runs that failed (one line each), listed in the report.
+    #[arg(long)]
+    pub failures: Option<PathBuf>,
     /// Marks the report as a trial, with this explanation.
     #[arg(long)]
     pub trial: Option<String>,
@@ -41,6 +44,8 @@ pub struct Args {
 }
 
 const SYSTEMS: [&str; 3] = ["shopkeep", "prosody", "ejabberd"];
+/// The peers again with a message archive on SQLite (chat only).
+const ARCHIVING: [&str; 2] = ["prosody-archive", "ejabberd-archive"];
 
 /// Median of each metric per (scenario, system) over rounds.
 struct Medians {
@@ -346,7 +351,9 @@ pub fn write(args: &Args) -> anyhow::Result<()> {
         "**Shopkeep's acks mean durable.** As in production, Shopkeep acknowledges a message only \
          after it is committed to SQLite with `synchronous=FULL` (WAL, group commit: one fsync per \
          group of writes); every chat message below is on disk before the sender hears `ack`. The \
-         peers run without a message archive (in memory) unless a row says `archive`.\n"
+         peers run without a message archive (messages only in memory); rows marked `-archive` \
+         run them again with `mod_mam` on SQLite (Prosody `storage = \"sql\"`, ejabberd \
+         `db_type: sql`), which stores every message but acknowledges nothing to the sender.\n"
     );
     let _ = writeln!(
         w,
@@ -356,6 +363,15 @@ pub fn write(args: &Args) -> anyhow::Result<()> {
             .map_or("benchmarks.svg".into(), |n| n.to_string_lossy())
     );
     let _ = writeln!(w, "How to run it: see [Running](#running) at the end.\n");
+    if let Some(failed) = args
+        .failures
+        .as_ref()
+        .and_then(|p| std::fs::read_to_string(p).ok())
+    {
+        let _ = writeln!(w, "**Runs that failed** (left out of the medians):\n\n```");
+        let _ = writeln!(w, "{}", failed.trim_end());
+        let _ = writeln!(w, "```\n");
+    }
 
     // Idle.
     let _ = writeln!(w, "## Idle connections\n");
@@ -391,7 +407,11 @@ pub fn write(args: &Args) -> anyhow::Result<()> {
         "| system | pairs | rate /s | delivered /s | p50 ms | p99 ms | p99.9 ms | lost | server CPU % | msgs / CPU-s |\n|---|---|---|---|---|---|---|---|---|---|"
     );
     for scenario in ["chat", "chat-half"] {
-        for s in SYSTEMS.iter().filter(|s| m.has(scenario, s)) {
+        for s in SYSTEMS
+            .iter()
+            .chain(&ARCHIVING)
+            .filter(|s| m.has(scenario, s))
+        {
             let label = if scenario == "chat-half" {
                 format!("{s} (½ max)")
             } else {
@@ -418,7 +438,11 @@ pub fn write(args: &Args) -> anyhow::Result<()> {
             "\nHighest rate with p99 ≤ 50 ms and no loss (rate doubled until a probe failed, then bisected):\n"
         );
         let _ = writeln!(w, "| system | max rate /s | p99 at max ms |\n|---|---|---|");
-        for s in SYSTEMS.iter().filter(|s| m.has("chat-max", s)) {
+        for s in SYSTEMS
+            .iter()
+            .chain(&ARCHIVING)
+            .filter(|s| m.has("chat-max", s))
+        {
             let _ = writeln!(
                 w,
                 "| {s} | {} | {} |",
@@ -432,7 +456,7 @@ pub fn write(args: &Args) -> anyhow::Result<()> {
     let _ = writeln!(w, "\n## Shopkeep / peer\n");
     let _ = writeln!(
         w,
-        "| measure | / Prosody | / ejabberd | better when |\n|---|---|---|---|"
+        "| measure | / Prosody | / ejabberd | / Prosody, archive | / ejabberd, archive | better when |\n|---|---|---|---|---|---|"
     );
     for (label, scenario, metric, better) in [
         (
@@ -459,9 +483,11 @@ pub fn write(args: &Args) -> anyhow::Result<()> {
         let ours = m.get(scenario, "shopkeep", metric);
         let _ = writeln!(
             w,
-            "| {label} | {} | {} | {better} |",
+            "| {label} | {} | {} | {} | {} | {better} |",
             ratio(ours, m.get(scenario, "prosody", metric)),
             ratio(ours, m.get(scenario, "ejabberd", metric)),
+            ratio(ours, m.get(scenario, "prosody-archive", metric)),
+            ratio(ours, m.get(scenario, "ejabberd-archive", metric)),
         );
     }
 

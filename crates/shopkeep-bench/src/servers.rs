@@ -71,7 +71,7 @@ pub struct Running {
     pub pid: u32,
     stop: Option<Vec<String>>,
     /// Holds the data until the server has stopped.
-    _dir: TempDir,
+    dir: TempDir,
 }
 
 fn pinned(cpu: Option<usize>, program: &str) -> Command {
@@ -233,7 +233,7 @@ pub async fn start_shopkeep(
             child,
             pid,
             stop: None,
-            _dir: dir,
+            dir,
         },
         target,
     ))
@@ -289,6 +289,7 @@ pub async fn start_prosody(options: &Options) -> anyhow::Result<(Running, String
                     "internal".into()
                 },
             ),
+            ("ARCHIVE", options.peer_archive.to_string()),
         ],
     );
     let path = dir.path().join("prosody.cfg.lua");
@@ -312,7 +313,7 @@ pub async fn start_prosody(options: &Options) -> anyhow::Result<(Running, String
             child,
             pid,
             stop: None,
-            _dir: dir,
+            dir,
         },
         format!("ws://127.0.0.1:{http}/xmpp-websocket"),
     ))
@@ -401,7 +402,7 @@ pub async fn start_ejabberd(options: &Options) -> anyhow::Result<(Running, Strin
             child,
             pid,
             stop: Some(stop),
-            _dir: dir,
+            dir,
         },
         format!("ws://127.0.0.1:{http}/ws"),
     ))
@@ -443,6 +444,10 @@ impl Running {
                 .stdout(Stdio::null())
                 .status()
                 .await;
+        }
+        // To look at what a server stored and logged after its run.
+        if std::env::var_os("BENCH_KEEP_DIRS").is_some() {
+            eprintln!("kept {}", self.dir.keep().display());
         }
         Ok(())
     }
