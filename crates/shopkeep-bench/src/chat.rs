@@ -294,7 +294,8 @@ async fn read_visitor(
                 seen.record(&event.body.text);
             }
             Some(Frame::Ack { .. }) => seen.acked += 1,
-            Some(Frame::Error { code }) => seen.error(&code),
+            // A chat the site's routing already gave to another console refuses our `take`.
+            Some(Frame::Error { code }) if code != "already_taken" => seen.error(&code),
             _ => {}
         }
     }
@@ -338,7 +339,8 @@ async fn read_console(
             Some(Frame::Ack { client_msg_id, .. }) if client_msg_id.starts_with('o') => {
                 seen.acked += 1
             }
-            Some(Frame::Error { code }) => seen.error(&code),
+            // A chat the site's routing already gave to another console refuses our `take`.
+            Some(Frame::Error { code }) if code != "already_taken" => seen.error(&code),
             _ => {}
         }
     }

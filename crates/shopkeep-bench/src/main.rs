@@ -312,62 +312,69 @@ fn passes(outcome: &Outcome) -> bool {
     outcome.get("lost") == 0.0 && outcome.get("latency_p99_ms") <= MAX_P99_MS
 }
 
-/// Doubles the rate from `--rate` until a probe fails, then bisects; then runs
-/// the full duration at half the highest passing rate.
-async fn chat_max(run: &Run, started: &Started) -> anyhow::Result<Vec<Outcome>> {
-    let probe = Duration::from_secs_f64(run.probe_seconds);
-    let drain = Duration::from_secs(2);
-    let mut good = 0.0;
-    let mut bad = f64::INFINITY;
-    let mut rate = run.rate;
-    let mut best: Option<Outcome> = None;
-    for _ in 0..DOUBLINGS {
-        let outcome = chat_at(run, started, rate, probe, drain).await?;
-        eprintln!(
-            "probe {rate:.0}/s: p99 {:.1} ms, lost {}",
-            outcome.get("latency_p99_ms"),
-            outcome.get("lost")
-        );
-        if passes(&outcome) {
-            good = rate;
-            best = Some(outcome);
-            rate *= 2.0;
-        } else {
-            bad = rate;
-            break;
-        }
-    }
-    if bad.is_finite() {
-        for _ in 0..BISECTIONS {
-            rate = (good + bad) / 2.0;
-            let outcome = chat_at(run, started, rate, probe, drain).await?;
+/// One probe of the search; a probe that cannot even set up (the server is
+/// still busy with the last one) fails, it does not end the search.
+async fn probe(run: &Run, started: &Started, rate: f64, seconds: Duration) -> Option<Outcome> {
+    match chat_at(run, started, rate, seconds, Duration::from_secs(2)).await {
+        Ok(outcome) => {
             eprintln!(
                 "probe {rate:.0}/s: p99 {:.1} ms, lost {}",
                 outcome.get("latency_p99_ms"),
                 outcome.get("lost")
             );
-            if passes(&outcome) {
+            passes(&outcome).then_some(outcome)
+        }
+        Err(error) => {
+            eprintln!("probe {rate:.0}/s failed: {error:#}");
+            None
+        }
+    }
+}
+
+/// Doubles the rate from `--rate` until a probe fails, then bisects; then runs
+/// the full duration at half the highest passing rate.
+async fn chat_max(run: &Run, started: &Started) -> anyhow::Result<Vec<Outcome>> {
+    let seconds = Duration::from_secs_f64(run.probe_seconds);
+    let mut good = 0.0;
+    let mut bad = f64::INFINITY;
+    let mut rate = run.rate;
+    let mut best: Option<Outcome> = None;
+    for _ in 0..DOUBLINGS {
+        match probe(run, started, rate, seconds).await {
+            Some(outcome) => {
                 good = rate;
                 best = Some(outcome);
-            } else {
+                rate *= 2.0;
+            }
+            None => {
                 bad = rate;
+                break;
             }
         }
     }
-    let system = best.as_ref().map_or("?", |b| b.system.as_str()).to_owned();
-    let mut max = best.unwrap_or_else(|| Outcome::new(&system, "chat-max"));
+    if bad.is_finite() {
+        for _ in 0..BISECTIONS {
+            rate = (good + bad) / 2.0;
+            match probe(run, started, rate, seconds).await {
+                Some(outcome) => {
+                    good = rate;
+                    best = Some(outcome);
+                }
+                None => bad = rate,
+            }
+        }
+    }
+    let system = match started {
+        Started::Shopkeep(_) => "shopkeep",
+        Started::Peer { name, .. } => name,
+    };
+    let mut max = best.unwrap_or_else(|| Outcome::new(system, "chat-max"));
     max.scenario = "chat-max".into();
     max.metric("max_rate", good);
     let mut outcomes = vec![max];
     if good > 0.0 {
-        let mut half = chat_at(
-            run,
-            started,
-            good / 2.0,
-            Duration::from_secs_f64(run.seconds),
-            drain,
-        )
-        .await?;
+        let seconds = Duration::from_secs_f64(run.seconds);
+        let mut half = chat_at(run, started, good / 2.0, seconds, Duration::from_secs(2)).await?;
         half.scenario = "chat-half".into();
         outcomes.push(half);
     }

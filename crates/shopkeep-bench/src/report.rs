@@ -400,7 +400,7 @@ pub fn write(args: &Args) -> anyhow::Result<()> {
     let _ = writeln!(w, "\n## Chat\n");
     let _ = writeln!(
         w,
-        "Messages both ways at a fixed arrival rate (open loop: each message carries its *intended* send time, so a stalled server is charged for the wait — no coordinated omission). Shopkeep: visitors, each in a conversation taken by one of a few operator consoles; a message is delivered when the other side's socket has its `event`, and every console also receives the events of the whole shared inbox. XMPP: pairs of anonymous sessions sending `<message type='chat'>` to each other's full JID. Latency from an HDR histogram.\n"
+        "Messages both ways at a fixed arrival rate (open loop: each message carries its *intended* send time, so a stalled server is charged for the wait — no coordinated omission). Shopkeep: visitors, each in a conversation taken by one of a few operator consoles; a message is delivered when the other side's socket has its `event`, and every console also receives the events of the whole shared inbox. XMPP: pairs of anonymous sessions sending `<message type='chat'>` to each other's full JID. Latency from an HDR histogram. *Lost*: not delivered within 2 s after the last send.\n"
     );
     let _ = writeln!(
         w,
