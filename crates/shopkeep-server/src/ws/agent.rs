@@ -29,7 +29,7 @@ use shopkeep_core::text::{ClientMsgId, MessageText};
 use shopkeep_store::{
     ConversationFilter, NewMail, Posted, StaffOnly, StoreError, StoredInternal, Transitioned,
 };
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
 use crate::auth::routes::me_of;
 use crate::auth::session::StaffSession;
@@ -175,8 +175,26 @@ async fn run(state: AppState, session: StaffSession, mut socket: WebSocket) {
             }
             frame = feed.recv() => match frame {
                 Ok(frame) => {
-                    if conn.wants(&frame.audience) && !ws::send_frame(&mut socket, frame.json).await {
+                    if !conn.wants(&frame.audience) {
+                        continue;
+                    }
+                    let mut lagged = false;
+                    let waiting = || loop {
+                        match feed.try_recv() {
+                            Ok(frame) if conn.wants(&frame.audience) => return Some(frame.json),
+                            Ok(_) => {}
+                            Err(TryRecvError::Lagged(_)) => {
+                                lagged = true;
+                                return None;
+                            }
+                            Err(_) => return None,
+                        }
+                    };
+                    if !ws::send_batch(&mut socket, frame.json, waiting).await {
                         return;
+                    }
+                    if lagged {
+                        return ws::close_with(socket, close::POLICY, "lagged").await;
                     }
                 }
                 // Fell behind the feed: drop the socket; the console reconnects and resyncs.

@@ -120,6 +120,30 @@ pub async fn send_frame(socket: &mut WebSocket, frame: Frame) -> bool {
     socket.send(Message::Text(frame)).await.is_ok()
 }
 
+/// Most frames written to a socket before one flush.
+const BATCH: usize = 64;
+
+/// Writes `first` and the frames already waiting behind it (`next` hands them
+/// over without waiting; up to [`BATCH`] in all), then flushes once: under load
+/// a socket gets a few large writes instead of one system call per frame.
+pub async fn send_batch(
+    socket: &mut WebSocket,
+    first: Frame,
+    mut next: impl FnMut() -> Option<Frame>,
+) -> bool {
+    use futures_util::SinkExt;
+    if socket.feed(Message::Text(first)).await.is_err() {
+        return false;
+    }
+    for _ in 1..BATCH {
+        let Some(frame) = next() else { break };
+        if socket.feed(Message::Text(frame)).await.is_err() {
+            return false;
+        }
+    }
+    socket.flush().await.is_ok()
+}
+
 pub async fn send<T: serde::Serialize>(socket: &mut WebSocket, value: &T) -> bool {
     send_frame(socket, to_frame(value)).await
 }

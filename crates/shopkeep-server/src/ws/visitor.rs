@@ -365,7 +365,11 @@ async fn run(
                 }
             }
             frame = queue.recv() => match frame {
-                Some(frame) => if !ws::send_frame(&mut socket, frame).await { return },
+                Some(frame) => {
+                    if !ws::send_batch(&mut socket, frame, || queue.try_recv().ok()).await {
+                        return;
+                    }
+                }
                 None => return ws::close_with(socket, close::POLICY, "not reading").await,
             },
             Ok(()) = online.changed() => {
