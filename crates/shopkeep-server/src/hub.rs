@@ -409,16 +409,14 @@ impl Hub {
     /// the staff who may see it, with the conversation's new summary.
     pub fn publish_event(&self, conversation: &ConversationSummary, event: &Event) {
         let scope = Arc::new(scope(conversation));
-        let staff_frame = to_frame(&agent::ServerFrame::Event {
+        // `event {event}` reads the same on both sockets: serialised once.
+        let frame = to_frame(&agent::ServerFrame::Event {
             event: event.clone(),
         });
         if event.body.visible_to_visitor() {
-            let frame = to_frame(&visitor::ServerFrame::Event {
-                event: event.clone(),
-            });
             self.to_conversation_visitors(conversation, &frame);
         }
-        self.to_staff_audience(Audience::Conversation(scope.clone()), staff_frame);
+        self.to_staff_audience(Audience::Conversation(scope.clone()), frame);
         self.publish_summary_to(conversation, scope);
     }
 
@@ -435,12 +433,24 @@ impl Hub {
         let _ = self.summaries.send(conversation.clone());
     }
 
+    /// New receipt marks of `conversation` (its summary from before they
+    /// moved). Staff get them as they are; the visitor gets them capped at what
+    /// they can see, and only when that changed, so a mark moving over a
+    /// whisper or note tells them nothing.
     pub fn publish_receipts(&self, conversation: &ConversationSummary, receipts: Receipts) {
-        let frame = to_frame(&visitor::ServerFrame::Receipts {
+        let visible = conversation.visible_seq;
+        let seen = receipts.seen_by_visitor(visible);
+        if seen != conversation.receipts.seen_by_visitor(visible) {
+            let frame = to_frame(&visitor::ServerFrame::Receipts {
+                conversation_id: conversation.id,
+                receipts: seen,
+            });
+            self.to_conversation_visitors(conversation, &frame);
+        }
+        let frame = to_frame(&agent::ServerFrame::Receipts {
             conversation_id: conversation.id,
             receipts,
         });
-        self.to_conversation_visitors(conversation, &frame);
         self.to_conversation_staff(conversation, frame);
     }
 
@@ -583,6 +593,24 @@ impl Hub {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_event_frame_reads_the_same_on_both_sockets() {
+        let event = Event {
+            conversation_id: ConversationId::new(),
+            seq: 3,
+            at: 1,
+            author: shopkeep_core::event::Author::Visitor,
+            body: shopkeep_core::event::EventBody::Message { text: "hi".into() },
+            client_msg_id: Some("m1".into()),
+            visible_prev: Some(1),
+        };
+        let staff = to_frame(&agent::ServerFrame::Event {
+            event: event.clone(),
+        });
+        let visitor = to_frame(&visitor::ServerFrame::Event { event });
+        assert_eq!(staff, visitor);
+    }
 
     #[tokio::test]
     async fn operators_online_follows_status_and_sockets() {

@@ -34,6 +34,19 @@ pub struct Receipts {
     pub visitor_read: Seq,
 }
 
+impl Receipts {
+    /// The marks as a visitor may see them: staff marks never pass the last
+    /// event the visitor can see, so staff-only events (whispers, notes) do
+    /// not show through the receipts.
+    pub fn seen_by_visitor(self, visible_seq: Seq) -> Self {
+        Self {
+            agent_delivered: self.agent_delivered.min(visible_seq),
+            agent_read: self.agent_read.min(visible_seq),
+            ..self
+        }
+    }
+}
+
 /// Which receipt mark moves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]

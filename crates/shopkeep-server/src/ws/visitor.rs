@@ -512,7 +512,7 @@ fn view(summary: &ConversationSummary) -> ConversationView {
         assignee: summary.assignee.clone(),
         participants: summary.participants.clone(),
         last_seq: summary.visible_seq,
-        receipts: summary.receipts,
+        receipts: summary.receipts.seen_by_visitor(summary.visible_seq),
     }
 }
 

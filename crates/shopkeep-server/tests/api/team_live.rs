@@ -281,6 +281,50 @@ async fn whispers_and_notes_reach_staff_but_never_the_visitor() {
 }
 
 #[tokio::test]
+async fn receipts_over_whispers_and_notes_tell_the_visitor_nothing() {
+    let team = team().await;
+    let mut anna = team.online(OPERATOR_EMAIL).await;
+    let (mut visitor, id) = team.chat("Where is my parcel?", None).await;
+    let joined = visitor.until_match(|f| is_event(f, "joined")).await;
+    let visible = joined["event"]["seq"].as_u64().unwrap();
+    anna.send(json!({"type": "read", "conversation_id": id, "seq": visible}))
+        .await;
+    let seen = visitor.until("receipts").await;
+    assert_eq!(seen["receipts"]["agent_read"], visible);
+
+    anna.send(json!({"type": "note", "conversation_id": id, "client_msg_id": "n1", "text": "Customer since 2019"}))
+        .await;
+    let note = anna.until("ack").await["seq"].as_u64().unwrap();
+    assert!(note > visible);
+    anna.send(json!({"type": "read", "conversation_id": id, "seq": note}))
+        .await;
+    // Staff see the mark move over the note…
+    let staff = anna
+        .until_match(|f| f["type"] == "receipts" && f["receipts"]["agent_read"] == note)
+        .await;
+    assert_eq!(staff["conversation_id"], id);
+    // …the visitor hears nothing, and a new tab's view stops at what it can see.
+    visitor
+        .none_within(QUIET, |f| f["type"] == "receipts")
+        .await;
+    visitor
+        .send(json!({"type": "sync", "conversation_id": id, "after_seq": 0}))
+        .await;
+    let history = visitor.until("history").await;
+    assert_eq!(history["last_seq"], visible);
+    let summary = team
+        .app
+        .store
+        .conversation(id.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(summary.receipts.agent_read, note as u32);
+    let view = summary.receipts.seen_by_visitor(summary.visible_seq);
+    assert_eq!(u64::from(view.agent_read), visible);
+}
+
+#[tokio::test]
 async fn a_supervisor_joins_visibly_posts_and_takes_over() {
     let team = team().await;
     let mut anna = team.online(OPERATOR_EMAIL).await;
