@@ -30,7 +30,7 @@ export const teamApi = {
   createStaff: (api: Api, body: NewStaffRequest) => api.call<StaffAccount>('POST', '/staff', body),
   updateStaff: (api: Api, staff: StaffId, patch: StaffPatch) => api.call<StaffAccount>('PATCH', `/staff/${id(staff)}`, patch),
 
-  canned: (api: Api, site: SiteId) => api.call<Canned[]>('GET', `/canned?site_id=${id(site)}`),
+  canned: (api: Pick<Api, 'call'>, site: SiteId) => api.call<Canned[]>('GET', `/canned?site_id=${id(site)}`),
   createCanned: (api: Api, body: NewCanned) => api.call<Canned>('POST', '/canned', body),
   updateCanned: (api: Api, canned: CannedId, body: CannedDraft) => api.call<Canned>('PUT', `/canned/${id(canned)}`, body),
   deleteCanned: (api: Api, canned: CannedId) => api.call<void>('DELETE', `/canned/${id(canned)}`),

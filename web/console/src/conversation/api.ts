@@ -1,6 +1,7 @@
 /**
  * The REST calls of the conversation workspace, over the console's one API client.
- * Canned answers, sites and visitor profiles are fetched once per console and kept.
+ * Sites and visitor profiles are fetched once per console and kept; canned answers are
+ * fetched each time the picker opens, so edits on the canned page show without a reload.
  */
 import type { Canned } from '../../../protocol/Canned';
 import type { ConversationId } from '../../../protocol/ConversationId';
@@ -9,6 +10,7 @@ import type { SiteId } from '../../../protocol/SiteId';
 import type { SiteView } from '../../../protocol/SiteView';
 import type { VisitorId } from '../../../protocol/VisitorId';
 import type { VisitorProfile } from '../../../protocol/VisitorProfile';
+import { teamApi } from '../admin/api';
 import type { Api } from '../api/http';
 import type { CannedContext } from './canned';
 
@@ -26,7 +28,6 @@ const made = new WeakMap<WorkspaceApiClient, WorkspaceApi>();
 export function workspaceApi(api: WorkspaceApiClient): WorkspaceApi {
   const known = made.get(api);
   if (known) return known;
-  const canned = new Map<SiteId, Promise<Canned[]>>();
   const profiles = new Map<VisitorId, Promise<VisitorProfile | null>>();
   let sites: Promise<SiteView[]> | null = null;
 
@@ -42,8 +43,7 @@ export function workspaceApi(api: WorkspaceApiClient): WorkspaceApi {
   }
 
   const fresh: WorkspaceApi = {
-    canned: (site) =>
-      once(canned, site, () => api.call<Canned[]>('GET', `/canned?site_id=${encodeURIComponent(site)}`)),
+    canned: (site) => teamApi.canned(api, site),
     async visitorContext(site, visitor) {
       if (!sites) {
         sites = api.sites();

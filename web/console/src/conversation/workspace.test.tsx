@@ -165,6 +165,26 @@ describe('canned answers in the composer', () => {
     expect(root.querySelector('b')).toBeNull();
   });
 
+  it('asks again each time the list opens, so answers edited meanwhile show', async () => {
+    const fake = api();
+    let served: Canned[] = answers;
+    fake.call = vi.fn(async () => served) as unknown as Api['call'];
+    const { root } = showing(mineActive('a'), ME, fake);
+    const box = byLabel<HTMLTextAreaElement>(root, 'Message');
+    const shortcuts = () => [...root.querySelectorAll('[role="option"] .canned__shortcut')].map((o) => o.textContent);
+    type(box, '/he');
+    await settle();
+    expect(shortcuts()).toEqual(['/hello', '/help']);
+    type(box, '');
+    await settle();
+    expect(root.querySelector('[role="listbox"]')).toBeNull();
+    served = [{ ...answers[0]!, shortcut: 'hey' }];
+    type(box, '/he');
+    await settle();
+    expect(fake.call).toHaveBeenCalledTimes(2);
+    expect(shortcuts()).toEqual(['/hey']);
+  });
+
   it('uses the visitor’s language and names', async () => {
     const fake = api();
     fake.visitor = vi.fn(async () => ({ identity: { name: 'Ivan', email: null }, visits: [], live: { lang: 'ru-RU' } })) as unknown as Api['visitor'];

@@ -155,7 +155,7 @@ type PickerKeys = (e: KeyboardEvent) => boolean;
 
 /**
  * The canned answers matching the `/` query, as a listbox driven from the textarea:
- * arrows move, Enter or Tab picks, Escape closes. Answers load once per site.
+ * arrows move, Enter or Tab picks, Escape closes. Answers load each time the list opens.
  */
 function CannedPicker({
   api,
