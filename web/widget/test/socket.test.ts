@@ -60,6 +60,28 @@ describe('visitor socket', () => {
     expect(connection.welcome?.operators_online).toBe(true);
   });
 
+  it('keeps the welcome’s department choice current for a panel that mounts later', () => {
+    const { connection } = connect();
+    FakeSocket.last().open();
+    const sales = { id: 'd-sales', name: 'Sales', online: false };
+    FakeSocket.last().receive(welcome({ chat: { departments: [sales], sneak_peek: true } }));
+    FakeSocket.last().receive({ type: 'status', operators_online: true, departments: [{ ...sales, online: true }] });
+    expect(connection.welcome?.chat).toEqual({ departments: [{ ...sales, online: true }], sneak_peek: true });
+    expect(connection.welcome).not.toHaveProperty('departments');
+    FakeSocket.last().receive({ type: 'status', operators_online: false });
+    expect(connection.welcome?.chat?.departments).toEqual([{ ...sales, online: true }]);
+  });
+
+  it('takes status departments without a chat in the welcome (an older server)', () => {
+    const { connection, frames } = connect();
+    FakeSocket.last().open();
+    FakeSocket.last().receive(welcome());
+    FakeSocket.last().receive({ type: 'status', operators_online: false, departments: [] });
+    expect(connection.welcome?.chat).toBeUndefined();
+    expect(connection.welcome?.operators_online).toBe(false);
+    expect(frames.map((f) => f.type)).toEqual(['welcome', 'status']);
+  });
+
   it('keeps the welcome’s opening hours current for a panel that mounts later', () => {
     const { connection } = connect();
     FakeSocket.last().open();

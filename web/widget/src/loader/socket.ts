@@ -47,11 +47,12 @@ export function openConnection(url: string, tokenKey: string, lang: string): Con
         notBefore = frame.after_ms;
       }
       // A panel mounted later starts from the welcome: keep it current. A later frame with
-      // a field of the welcome replaces it: `status` (operators_online), `availability`,
-      // `conversation` and `identified` (conversation, unless null: the visitor's own stays).
+      // a field of the welcome or of its `chat` replaces it: `status` (operators_online, and
+      // departments into chat), `availability`, `conversation` and `identified`
+      // (conversation, unless null: the visitor's own stays).
       if (welcome) {
-        for (const field in welcome) {
-          if (field != 'type') (welcome as Fields)[field] = (frame as Fields)[field] ?? (welcome as Fields)[field];
+        for (const kept of [welcome, welcome.chat] as Fields[]) {
+          for (const field in kept) if (field != 'type') kept[field] = (frame as Fields)[field] ?? kept[field];
         }
       }
       emit(frame);
