@@ -1,3 +1,4 @@
+import { signal } from '@preact/signals';
 import { act } from 'preact/test-utils';
 import { describe, expect, it } from 'vitest';
 import type { AgentClientFrame } from '../../../protocol/AgentClientFrame';
@@ -104,7 +105,7 @@ describe('internal chat', () => {
     const root = mount(
       <>
         <InternalChatButton chat={chat} />
-        <InternalChatPanel chat={chat} me="anna" team={team} />
+        <InternalChatPanel chat={chat} me="anna" team={signal(team)} />
       </>,
     );
     expect(root.textContent).toContain('Team chat');
@@ -121,5 +122,16 @@ describe('internal chat', () => {
     type(root.querySelector<HTMLTextAreaElement>('#ichat-input')!, 'hi');
     act(() => button(root, 'Send').click());
     expect(chat.pending.value.map((p) => p.text)).toEqual(['hi']);
+  });
+
+  it('follows the team while open', () => {
+    const { chat } = harness();
+    const members = signal(team);
+    const root = mount(<InternalChatPanel chat={chat} me="anna" team={members} />);
+    act(() => chat.setOpen(true));
+    act(() => {
+      members.value = [...team, { ...team[0]!, id: 'cy', name: 'Cy' }];
+    });
+    expect([...root.querySelectorAll('.ichat__room-name')].map((e) => e.textContent)).toContain('Cy');
   });
 });

@@ -1,3 +1,4 @@
+import type { ReadonlySignal } from '@preact/signals';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { StaffId } from '../../../protocol/StaffId';
 import type { TeamMember } from '../../../protocol/TeamMember';
@@ -36,15 +37,17 @@ function roomName(key: RoomKey, team: readonly TeamMember[]): string {
   return team.find((m) => m.id === id)?.name ?? id;
 }
 
-/** The internal chat drawer: the team room and a direct room with each member. Texts are shown as text, never as markup. */
-export function InternalChatPanel({ chat, me, team }: { chat: InternalChat; me: StaffId; team: readonly TeamMember[] }) {
+/**
+ * The internal chat drawer: the team room and a direct room with each member. Texts are shown as text, never as markup.
+ * `team` is read only while the drawer is open, so team frames re-render nothing while it is closed.
+ */
+export function InternalChatPanel({ chat, me, team: members }: { chat: InternalChat; me: StaffId; team: ReadonlySignal<readonly TeamMember[]> }) {
   const [text, setText] = useState('');
   const log = useRef<HTMLDivElement>(null);
   const current = chat.current.value;
   const messages = chat.rooms.value.get(current) ?? [];
   const pending = chat.pending.value.filter((p) => p.room === current);
   const unread = chat.unread.value;
-  const others = team.filter((m) => m.id !== me);
   const lastId = messages.at(-1)?.id;
 
   useEffect(() => {
@@ -53,6 +56,9 @@ export function InternalChatPanel({ chat, me, team }: { chat: InternalChat; me: 
   }, [current, lastId, pending.length, chat.isOpen.value]);
 
   if (!chat.isOpen.value) return null;
+
+  const team = members.value;
+  const others = team.filter((m) => m.id !== me);
 
   function submit(event?: Event) {
     event?.preventDefault();

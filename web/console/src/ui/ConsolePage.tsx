@@ -140,7 +140,7 @@ export function ConsolePage({ session, me }: { session: Session; me: Me }) {
       <InvitationNotices visitors={store.visitors} />
       <InviteDialog visitors={store.visitors} />
       <TransferNotices store={store} />
-      <InternalChatPanel chat={chat} me={store.me.value.id} team={store.team.value} />
+      <InternalChatPanel chat={chat} me={store.me.value.id} team={store.team} />
     </div>
   );
 }
