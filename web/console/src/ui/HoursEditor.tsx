@@ -34,15 +34,17 @@ export function hoursProblemText(problem: HoursProblem): string {
   }
 }
 
+// Listed once: the browser's zones do not change while the page is open.
+const ZONES = timeZones();
+
 /** Opening hours: a time zone, intervals per weekday and holidays; or always open. */
 export function HoursEditor({ form, disabled, onChange }: { form: HoursForm; disabled: boolean; onChange(form: HoursForm): void }) {
   const update = (patch: Partial<HoursForm>) => onChange({ ...form, ...patch });
   const setDay = (day: Day, intervals: readonly OpenInterval[]) => update({ weekly: { ...form.weekly, [day]: intervals } });
   const setHoliday = (n: number, patch: Partial<HolidayRow>) =>
     update({ holidays: form.holidays.map((h, i) => (i === n ? { ...h, ...patch } : h)) });
-  const zones = timeZones();
   // A stored zone this browser does not list stays choosable.
-  const zoneOptions = zones.length && !zones.includes(form.timeZone) && form.timeZone ? [form.timeZone, ...zones] : zones;
+  const zoneOptions = ZONES.length && !ZONES.includes(form.timeZone) && form.timeZone ? [form.timeZone, ...ZONES] : ZONES;
 
   return (
     <fieldset class="plain hours" disabled={disabled} aria-describedby="site-always-open-hint">
