@@ -37,17 +37,19 @@ async function page(answer: (call: Call) => unknown = () => undefined) {
   h.welcome([]);
   h.store.me.value = { ...ME, role: 'admin' };
   h.receive({ type: 'team', members: [member('bo', 'Bo <b>'), member('cy', 'Cy')] });
+  h.receive({ type: 'departments', departments: [sales] });
   const { api, calls } = fakeApi((call) => {
     const mine = answer(call);
     if (mine !== undefined) return mine;
     if (call.path === '/sites') return [site];
-    if (call.path === '/departments' && call.method === 'GET') return [sales];
     return json(500, { error: 'internal', message: 'unexpected' });
   });
   const root = mount(<DepartmentsPage store={h.store} api={api} />);
   await settle();
   await settle();
-  return { root, calls };
+  // After every change the server sends all departments to every console.
+  const departments = (departments: Department[]) => act(() => h.receive({ type: 'departments', departments }));
+  return { root, calls, departments };
 }
 
 const writes = (calls: Call[]) => calls.filter((c) => c.method !== 'GET');
@@ -91,9 +93,8 @@ describe('departments', () => {
   });
 
   it('creates a department with its routing, pages and members', async () => {
-    const { root, calls } = await page((call) =>
-      call.method === 'POST' ? { ...sales, ...(call.body as object), id: 'd2', position: 1 } : undefined,
-    );
+    const support = { ...sales, id: 'd2', position: 1 };
+    const { root, calls, departments } = await page((call) => (call.method === 'POST' ? { ...support, ...(call.body as object) } : undefined));
     act(() => button(root, 'New department').click());
     type(byLabel(root, 'Department name'), ' Support ');
     act(() => byLabel<HTMLInputElement>(root, 'Manual').click());
@@ -109,16 +110,26 @@ describe('departments', () => {
         body: { site_id: 'site-1', name: 'Support', routing: 'manual', public: false, pages: ['/help', '/faq'], notify_address: null, members: ['cy'] },
       }),
     ]);
+    departments([sales, { ...support, name: 'Support' }]);
     expect(root.querySelector('[data-dept-id="d2"] h3')?.textContent).toBe('Support');
   });
 
   it('deletes only after confirming', async () => {
-    const { root, calls } = await page((call) => (call.method === 'DELETE' ? new Response(null, { status: 204 }) : undefined));
+    const { root, calls, departments } = await page((call) => (call.method === 'DELETE' ? new Response(null, { status: 204 }) : undefined));
     act(() => button(root, 'Delete').click());
     expect(writes(calls)).toEqual([]);
     act(() => button(root, 'Delete the department').click());
     await settle();
     expect(writes(calls)).toEqual([expect.objectContaining({ method: 'DELETE', path: '/departments/d1' })]);
+    departments([]);
     expect(root.querySelector('[data-dept-id="d1"]')).toBeNull();
+  });
+
+  it('follows the departments the server sends, changed here or elsewhere, in their order', async () => {
+    const { root, calls, departments } = await page();
+    expect(calls.filter((c) => c.path === '/departments')).toEqual([]);
+    departments([{ ...sales, id: 'd3', name: 'Returns', position: 1 }, { ...sales, members: [] }, { ...sales, id: 'd4', site_id: 'site-2', name: 'Other site' }]);
+    expect([...root.querySelectorAll('[data-dept-id] h3')].map((h) => h.textContent)).toEqual(['Sales', 'Returns']);
+    expect(root.querySelector('[data-dept-id="d1"]')?.textContent).toContain('0 members');
   });
 });

@@ -12,10 +12,12 @@ import { teamApi } from './api';
 import { departmentDraft, departmentForm, ROUTING_STRATEGIES, serverField, type DepartmentField, type DepartmentForm, type FieldErrors } from './department';
 import { useLoad } from './load';
 
-/** Departments per site, for administrators: who answers which chats and how they are handed out. */
+/**
+ * Departments per site, for administrators: who answers which chats and how they are handed out.
+ * The list is the store's, which the server refreshes with a `departments` frame after every change.
+ */
 export function DepartmentsPage({ store, api }: { store: ConsoleStore; api: Api }) {
   const [sites] = useLoad(() => api.sites(), [api]);
-  const [depts, setDepts] = useLoad(() => teamApi.departments(api), [api]);
   const [site, setSite] = useState<SiteId | null>(null);
   const [editing, setEditing] = useState<DepartmentId | 'new' | null>(null);
   const [confirming, setConfirming] = useState<DepartmentId | null>(null);
@@ -23,17 +25,14 @@ export function DepartmentsPage({ store, api }: { store: ConsoleStore; api: Api 
   const [status, setStatus] = useState<string | null>(null);
 
   let body;
-  if (sites.kind === 'loading' || depts.kind === 'loading') body = <p class="page__note">{t('app.loading')}</p>;
+  if (sites.kind === 'loading') body = <p class="page__note">{t('app.loading')}</p>;
   else if (sites.kind === 'failed') body = <FormError message={sites.message} />;
-  else if (depts.kind === 'failed') body = <FormError message={depts.message} />;
   else if (sites.value.length === 0) body = <p class="page__note">{t('rules.no_sites')}</p>;
   else {
     const current = sites.value.find((s) => s.id === site) ?? sites.value[0]!;
-    const all = depts.value;
-    const list = all.filter((d) => d.site_id === current.id).sort((a, b) => a.position - b.position);
+    const list = store.departments.value.filter((d) => d.site_id === current.id).sort((a, b) => a.position - b.position);
     const members = store.team.value;
-    const saved = (d: Department) => {
-      setDepts(all.some((x) => x.id === d.id) ? all.map((x) => (x.id === d.id ? d : x)) : [...all, d]);
+    const saved = () => {
       setEditing(null);
       setStatus(t('dept.saved'));
     };
@@ -41,7 +40,6 @@ export function DepartmentsPage({ store, api }: { store: ConsoleStore; api: Api 
       setError(null);
       try {
         await teamApi.deleteDepartment(api, d.id);
-        setDepts(all.filter((x) => x.id !== d.id));
         setStatus(t('dept.deleted'));
       } catch (e) {
         setError(apiErrorText(e));

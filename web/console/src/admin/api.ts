@@ -21,7 +21,6 @@ const id = (value: string) => encodeURIComponent(value);
 
 /** The team-work endpoints: departments, staff, canned answers, history search and the audit log. */
 export const teamApi = {
-  departments: (api: Api) => api.call<Department[]>('GET', '/departments'),
   createDepartment: (api: Api, body: NewDepartment) => api.call<Department>('POST', '/departments', body),
   updateDepartment: (api: Api, dept: DepartmentId, body: DepartmentDraft) => api.call<Department>('PUT', `/departments/${id(dept)}`, body),
   deleteDepartment: (api: Api, dept: DepartmentId) => api.call<void>('DELETE', `/departments/${id(dept)}`),
