@@ -4,9 +4,7 @@
  */
 import type { ConversationSummary } from '../../../protocol/ConversationSummary';
 import type { Me } from '../../../protocol/Me';
-import type { Role } from '../../../protocol/Role';
-
-export const isSupervisor = (role: Role) => role === 'supervisor' || role === 'admin';
+import { isSupervisor } from '../team/roles';
 
 /** My place in a conversation. */
 export type Place = 'holder' | 'participant' | 'outside';

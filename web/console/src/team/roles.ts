@@ -9,6 +9,9 @@ const RANK: Record<Role, number> = { operator: 0, supervisor: 1, admin: 2 };
 /** Roles are ordered: each can do what the one before can. */
 export const atLeast = (role: Role, min: Role) => RANK[role] >= RANK[min];
 
+/** Supervisors and admins: they see every chat and may take, join or take over any of them. */
+export const isSupervisor = (role: Role) => atLeast(role, 'supervisor');
+
 // The least role that sees each page; the server checks the same on every call.
 const NEEDS: Record<NavPage, Role> = {
   inbox: 'operator',
@@ -27,7 +30,7 @@ export const mayOpen = (role: Role, page: NavPage) => atLeast(role, NEEDS[page])
 export const navPages = (role: Role): NavPage[] => NAV_PAGES.filter((p) => mayOpen(role, p));
 
 /** Supervisors see staff accounts (email, load); only admins change them. */
-export const maySeeStaff = (role: Role) => atLeast(role, 'supervisor');
+export const maySeeStaff = isSupervisor;
 export const mayManageStaff = (role: Role) => atLeast(role, 'admin');
 /** Shared canned answers are written by supervisors and admins; everyone keeps personal ones. */
-export const mayEditShared = (role: Role) => atLeast(role, 'supervisor');
+export const mayEditShared = isSupervisor;

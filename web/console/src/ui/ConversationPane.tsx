@@ -4,13 +4,14 @@ import type { ConversationSummary } from '../../../protocol/ConversationSummary'
 import type { Api } from '../api/http';
 import { BASE, followLink } from '../app/route';
 import { workspaceApi, type WorkspaceApi } from '../conversation/api';
-import { actionsFor, isSupervisor, placeIn, type Actions } from '../conversation/permissions';
+import { actionsFor, placeIn, type Actions } from '../conversation/permissions';
 import { TagsEditor } from '../conversation/TagsEditor';
 import { TransferDialog } from '../conversation/TransferDialog';
 import type { OutgoingKind } from '../live/delivery';
 import { formatFull } from '../i18n/format';
 import { t } from '../i18n/i18n';
 import type { ConsoleStore } from '../state/store';
+import { isSupervisor } from '../team/roles';
 import { Composer } from './Composer';
 import { ConversationBadges } from './ConversationBadges';
 import { EmailTranscript, useVisitorEmail } from './EmailTranscript';

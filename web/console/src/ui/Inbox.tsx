@@ -1,12 +1,13 @@
 import { useState } from 'preact/hooks';
 import type { ConversationSummary } from '../../../protocol/ConversationSummary';
 import { conversationPath, followLink } from '../app/route';
-import { isSupervisor, placeIn } from '../conversation/permissions';
+import { placeIn } from '../conversation/permissions';
 import { UNANSWERED_ALERT_MS, allChats, filterCounts, filterSections, queuePositions, unansweredFor, type InboxFilter } from '../inbox/inbox';
 import { unreadCount } from '../inbox/unread';
 import { formatDuration, formatFull, formatNumber, formatWhen } from '../i18n/format';
 import { t, type MessageKey } from '../i18n/i18n';
 import type { ConsoleStore } from '../state/store';
+import { isSupervisor } from '../team/roles';
 import { ConversationBadges } from './ConversationBadges';
 import { previewText } from './eventText';
 import { useNow } from './useNow';

@@ -8,6 +8,7 @@ import { navigate, rulesPath } from '../app/route';
 import { t } from '../i18n/i18n';
 import { conditionSummary, draftOf } from '../rules/draft';
 import type { ConsoleStore } from '../state/store';
+import { atLeast, isSupervisor } from '../team/roles';
 import { apiErrorText } from './apiError';
 import { FormError } from './FormError';
 import { MailSettings } from './MailSettings';
@@ -52,10 +53,10 @@ export function RulesPage({ store, api, site: wanted }: { store: ConsoleStore; a
           </select>
         </div>
         <div class="page__columns">
-          <RuleList key={site.id} store={store} api={api} site={site.id} canEdit={role !== 'operator'} />
+          <RuleList key={site.id} store={store} api={api} site={site.id} canEdit={isSupervisor(role)} />
           <div class="page__side">
-            <SiteSettings key={site.id} api={api} site={site} canEdit={role === 'admin'} onSaved={replace} />
-            {role === 'admin' && <MailSettings api={api} />}
+            <SiteSettings key={site.id} api={api} site={site} canEdit={atLeast(role, 'admin')} onSaved={replace} />
+            {atLeast(role, 'admin') && <MailSettings api={api} />}
           </div>
         </div>
       </>
