@@ -1,9 +1,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ConversationSummary } from '../../../protocol/ConversationSummary';
+import type { AgentStatus } from '../../../protocol/AgentStatus';
 import type { TransferTarget } from '../../../protocol/TransferTarget';
 import { formatNumber } from '../i18n/format';
 import { t } from '../i18n/i18n';
 import type { ConsoleStore } from '../state/store';
+import { Presence } from '../team/Presence';
 import { departmentChoices, operatorChoices } from './transfer';
 
 const FOCUSABLE = 'button:not(:disabled), textarea:not(:disabled), input:not(:disabled), [href]';
@@ -63,7 +65,7 @@ export function TransferDialog({
     }
   }
 
-  const option = (to: TransferTarget, name: string, meta: string, disabled: boolean, status?: string) => (
+  const option = (to: TransferTarget, name: string, meta: string, disabled: boolean, status?: AgentStatus) => (
     <label key={targetKey(to)} class={`transfer__option${disabled ? ' transfer__option--off' : ''}`}>
       <input
         type="radio"
@@ -73,7 +75,7 @@ export function TransferDialog({
         checked={chosen !== null && targetKey(chosen) === targetKey(to)}
         onChange={() => setTarget(to)}
       />
-      {status && <span class={`presence presence--${status}`} aria-hidden="true" />}
+      {status && <Presence status={status} decorative />}
       <span class="transfer__name">{name}</span>
       <span class="transfer__meta">{meta}</span>
     </label>

@@ -1,9 +1,10 @@
 import { conversationPath, followLink } from '../app/route';
+import { formatElapsed } from '../i18n/format';
 import { t, type MessageKey } from '../i18n/i18n';
 import type { TransferOutcome } from '../../../protocol/TransferOutcome';
 import type { ConsoleStore } from '../state/store';
 import { useClock } from '../ui/useClock';
-import { formatCountdown, offerState, type TransferOffer } from './transfer';
+import { offerState, type TransferOffer } from './transfer';
 
 const OUTCOMES: Record<TransferOutcome, MessageKey> = {
   accepted: 'transfer.accepted',
@@ -54,7 +55,7 @@ function Offer({ store, offer }: { store: ConsoleStore; offer: TransferOffer }) 
       {offer.note && <p class="offer__note">{t('transfer.offer_note', { note: offer.note })}</p>}
       <p class="offer__time">
         <time dateTime={new Date(offer.expiresAt).toISOString()}>
-          {t('transfer.expires', { time: formatCountdown(state.secondsLeft) })}
+          {t('transfer.expires', { time: formatElapsed(state.secondsLeft * 1000) })}
         </time>
       </p>
       <div class="offer__actions">

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Department } from '../../../protocol/Department';
 import type { TeamMember } from '../../../protocol/TeamMember';
-import { departmentChoices, formatCountdown, offerState, operatorChoices } from './transfer';
+import { formatElapsed } from '../i18n/format';
+import { departmentChoices, offerState, operatorChoices } from './transfer';
 
 const member = (id: string, fields: Partial<TeamMember> = {}): TeamMember => ({
   id,
@@ -38,9 +39,9 @@ describe('transfer offer countdown', () => {
   });
 
   it('reads as minutes and seconds', () => {
-    expect(formatCountdown(65)).toBe('1:05');
-    expect(formatCountdown(9)).toBe('0:09');
-    expect(formatCountdown(-3)).toBe('0:00');
+    expect(formatElapsed(65 * 1000)).toBe('1:05');
+    expect(formatElapsed(9 * 1000)).toBe('0:09');
+    expect(formatElapsed(-3 * 1000)).toBe('0:00');
   });
 });
 

@@ -7,6 +7,7 @@ import type { ConversationId } from '../../../protocol/ConversationId';
 import type { Department } from '../../../protocol/Department';
 import type { StaffId } from '../../../protocol/StaffId';
 import type { TeamMember } from '../../../protocol/TeamMember';
+import { byPresence } from '../team/TeamList';
 
 /** A `transfer_offer` frame as the console keeps it until answered or expired. */
 export interface TransferOffer {
@@ -27,12 +28,6 @@ export function offerState(offer: Pick<TransferOffer, 'expiresAt'>, now: number)
   return { secondsLeft: Math.max(0, Math.ceil(left / 1000)), expired: left <= 0 };
 }
 
-/** `1:05` for 65 seconds. */
-export function formatCountdown(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-}
-
 export interface OperatorChoice {
   readonly member: TeamMember;
   /** Offline members (and I myself) cannot receive a chat. */
@@ -40,14 +35,12 @@ export interface OperatorChoice {
   readonly full: boolean;
 }
 
-const STATUS_ORDER = { online: 0, away: 1, offline: 2 } as const;
-
 /** Everyone but me, available first, then by name. */
 export function operatorChoices(team: readonly TeamMember[], me: StaffId): OperatorChoice[] {
   return team
     .filter((m) => m.id !== me)
     .slice()
-    .sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || a.name.localeCompare(b.name))
+    .sort(byPresence)
     .map((member) => ({
       member,
       disabled: member.status === 'offline',
