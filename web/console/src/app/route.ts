@@ -66,9 +66,14 @@ export function watchHistory(): void {
   });
 }
 
+/** A click that follows a link in this tab: the main button, no modifier, not handled already. */
+export const plainClick = (event: MouseEvent) =>
+  !event.defaultPrevented && event.button === 0 && !event.metaKey && !event.ctrlKey && !event.shiftKey && !event.altKey;
+
 /** Click handler for in-app links: plain clicks navigate in place, modified ones keep the browser's behaviour. */
+
 export function followLink(event: MouseEvent): void {
-  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  if (!plainClick(event)) return;
   const href = (event.currentTarget as HTMLAnchorElement).getAttribute('href');
   if (!href) return;
   event.preventDefault();

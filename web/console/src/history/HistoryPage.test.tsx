@@ -52,6 +52,12 @@ it('searches with the filters, pages with Load more and opens a conversation', a
 
   const last = root.querySelector<HTMLAnchorElement>('[data-conversation-id="last"] a')!;
   expect(last.textContent).toBe('<b>Eve</b>');
+  // A modified click is the browser's (a new tab): this console neither moves nor learns the chat.
+  act(() => {
+    last.dispatchEvent(new MouseEvent('click', { bubbles: true, cancelable: true, ctrlKey: true }));
+  });
+  expect(route.value).not.toEqual({ page: 'conversation', id: 'last' });
+  expect(h.store.conversations.value.has('last')).toBe(false);
   act(() => last.click());
   expect(route.value).toEqual({ page: 'conversation', id: 'last' });
   expect(h.store.conversations.value.has('last')).toBe(true);

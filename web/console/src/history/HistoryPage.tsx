@@ -4,12 +4,12 @@ import type { ConversationSummary } from '../../../protocol/ConversationSummary'
 import { teamApi } from '../admin/api';
 import { useLoad } from '../admin/load';
 import type { Api } from '../api/http';
-import { conversationPath, navigate } from '../app/route';
 import { formatFull } from '../i18n/format';
 import { t } from '../i18n/i18n';
 import type { ConsoleStore } from '../state/store';
 import { apiErrorText } from '../ui/apiError';
 import { FormError } from '../ui/FormError';
+import { ConversationLink } from '../ui/VisitorProfile';
 import { appendPage, historyQuery, nextBefore, noFilters, rangeReversed, type HistoryFilters } from './query';
 
 const STATUSES: readonly ConversationStatus[] = ['waiting', 'active', 'closed'];
@@ -51,11 +51,6 @@ export function HistoryPage({ store, api }: { store: ConsoleStore; api: Api }) {
     }
     setApplied(form);
     void load(form, null);
-  }
-
-  function open(c: ConversationSummary) {
-    store.know(c);
-    navigate(conversationPath(c.id));
   }
 
   const team = store.team.value;
@@ -162,16 +157,9 @@ export function HistoryPage({ store, api }: { store: ConsoleStore; api: Api }) {
               {results.rows.map((c) => (
                 <tr key={c.id} data-conversation-id={c.id}>
                   <th scope="row">
-                    <a
-                      href={conversationPath(c.id)}
-                      onClick={(e) => {
-                        if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
-                        e.preventDefault();
-                        open(c);
-                      }}
-                    >
+                    <ConversationLink store={store} conversation={c}>
                       {c.visitor_label}
-                    </a>
+                    </ConversationLink>
                   </th>
                   <td>{t(`history.status_${c.status}`)}</td>
                   <td>{c.assignee?.name ?? '—'}</td>

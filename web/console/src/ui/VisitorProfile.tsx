@@ -6,7 +6,7 @@ import type { Visit } from '../../../protocol/Visit';
 import type { VisitorId } from '../../../protocol/VisitorId';
 import type { VisitorProfile as Profile } from '../../../protocol/VisitorProfile';
 import { ApiError, type Api } from '../api/http';
-import { conversationPath, followLink } from '../app/route';
+import { conversationPath, followLink, plainClick } from '../app/route';
 import { formatClock, formatFull, languageName } from '../i18n/format';
 import { errorText, t } from '../i18n/i18n';
 import type { ConsoleStore } from '../state/store';
@@ -270,7 +270,8 @@ function Fact({ label, value, mono }: { label: string; value: string; mono?: boo
   );
 }
 
-function ConversationLink(props: {
+/** A link that opens a conversation here, known or not (one from a profile or a search). */
+export function ConversationLink(props: {
   store: ConsoleStore;
   conversation: ConversationSummary;
   class?: string;
@@ -282,8 +283,8 @@ function ConversationLink(props: {
       class={props.class}
       href={conversationPath(c.id)}
       onClick={(e) => {
-        // A conversation closed long ago is not in the inbox; the profile's copy lets it open.
-        store.know(c);
+        // A conversation closed long ago is not in the inbox; the copy here lets it open.
+        if (plainClick(e)) store.know(c);
         followLink(e);
       }}
     >
