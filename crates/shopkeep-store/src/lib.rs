@@ -177,7 +177,8 @@ pub trait Store: Send + Sync + 'static {
         after: Seq,
         limit: u32,
     ) -> Result<Vec<Event>>;
-    /// Conversations for the history view, newest first.
+    /// Conversations for the history view, newest first. A `tag` is matched as
+    /// given: normalise it as for [`Store::set_tags`].
     async fn search_conversations(&self, query: HistoryQuery) -> Result<Vec<ConversationSummary>>;
     /// Appends a visitor's message to their open conversation, opening one if
     /// none is open. `contact` is the customer the visitor proved to be on this

@@ -240,7 +240,8 @@ pub struct ConversationFilter {
 }
 
 /// Which closed and open conversations to find for the history view. Every
-/// field narrows; `before` pages by `updated_at` (newest first).
+/// field narrows; `before` (with `before_id`) pages by `(updated_at, id)`,
+/// newest first.
 #[derive(Clone, Debug, Default)]
 pub struct HistoryQuery {
     pub site: Option<SiteId>,
@@ -255,7 +256,17 @@ pub struct HistoryQuery {
     pub status: Option<shopkeep_core::conversation::ConversationStatus>,
     /// Updated strictly before this time (the previous page's last `updated_at`).
     pub before: Option<Millis>,
+    /// With `before`: also the conversations updated at exactly `before` whose
+    /// id is below this one (the previous page's last id), so rows sharing an
+    /// `updated_at` are not skipped. Ignored without `before`.
+    pub before_id: Option<ConversationId>,
+    /// Most rows; 0 or anything above [`HistoryQuery::MAX_LIMIT`] means that maximum.
     pub limit: u32,
+}
+
+impl HistoryQuery {
+    /// Most conversations one page of the history holds.
+    pub const MAX_LIMIT: u32 = 200;
 }
 
 /// A staff-only event kind.

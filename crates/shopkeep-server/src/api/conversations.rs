@@ -9,7 +9,7 @@ use shopkeep_core::Millis;
 use shopkeep_core::access::{Action, TagsUpdate, normalise_tags};
 use shopkeep_core::conversation::ConversationStatus;
 use shopkeep_core::email::EmailAddress;
-use shopkeep_core::ids::{DepartmentId, Seq, SiteId, StaffId};
+use shopkeep_core::ids::{ConversationId, DepartmentId, Seq, SiteId, StaffId};
 use shopkeep_core::protocol::MAX_SYNC_EVENTS;
 use shopkeep_core::protocol::shared::{ConversationSummary, History};
 use shopkeep_store::{ConversationFilter, HistoryQuery};
@@ -53,9 +53,6 @@ pub async fn list(
     Ok(Json(access::visible(&state, &session, found)))
 }
 
-/// Most conversations one history page returns.
-const MAX_PAGE: u32 = 200;
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SearchQuery {
@@ -76,12 +73,15 @@ pub struct SearchQuery {
     #[serde(default)]
     before: Option<Millis>,
     #[serde(default)]
+    before_id: Option<ConversationId>,
+    #[serde(default)]
     limit: Option<u32>,
 }
 
 /// `GET /api/v1/conversations/search`: the history view's filters. Only
 /// conversations this member of staff may see are returned, so a page can be
-/// shorter than `limit`; page on with the last row's `updated_at` as `before`.
+/// shorter than `limit`; page on with the last row's `updated_at` as `before`
+/// and its `id` as `before_id`.
 pub async fn search(
     State(state): State<AppState>,
     session: StaffSession,
@@ -112,7 +112,8 @@ pub async fn search(
             to: query.to,
             status: query.status,
             before: query.before,
-            limit: query.limit.unwrap_or(50).clamp(1, MAX_PAGE),
+            before_id: query.before_id,
+            limit: query.limit.unwrap_or(50).clamp(1, HistoryQuery::MAX_LIMIT),
         })
         .await?;
     Ok(Json(access::visible(&state, &session, found)))

@@ -11,9 +11,6 @@ use crate::model::HistoryQuery;
 use crate::sqlite::rows;
 use crate::sqlite::writer::backend;
 
-/// Most conversations one page of the history holds.
-const MAX_PAGE: u32 = 200;
-
 pub(crate) async fn visitor_events_after(
     conn: &mut SqliteConnection,
     id: ConversationId,
@@ -54,10 +51,9 @@ pub(crate) async fn search(
         values.push(Value::Blob(site.as_uuid()));
     }
     if let Some(tag) = query.tag {
-        conditions.push(
-            "EXISTS (SELECT 1 FROM conversation_tags t WHERE t.conversation_id = c.id AND t.tag = ?)",
-        );
-        values.push(Value::Text(tag.trim().to_lowercase()));
+        // Tags are stored as the caller normalised them (lower case).
+        conditions.push("c.id IN (SELECT conversation_id FROM conversation_tags WHERE tag = ?)");
+        values.push(Value::Text(tag));
     }
     if let Some(assignee) = query.assignee {
         conditions.push("c.last_assignee_id = ?");
@@ -79,9 +75,18 @@ pub(crate) async fn search(
         conditions.push("c.status = ?");
         values.push(Value::Text(status.as_str().to_owned()));
     }
-    if let Some(before) = query.before {
-        conditions.push("c.updated_at < ?");
-        values.push(Value::Int(before));
+    match (query.before, query.before_id) {
+        (Some(before), Some(before_id)) => {
+            conditions.push("(c.updated_at < ? OR (c.updated_at = ? AND c.id < ?))");
+            values.push(Value::Int(before));
+            values.push(Value::Int(before));
+            values.push(Value::Blob(before_id.as_uuid()));
+        }
+        (Some(before), None) => {
+            conditions.push("c.updated_at < ?");
+            values.push(Value::Int(before));
+        }
+        (None, _) => {}
     }
     let filter = if conditions.is_empty() {
         String::new()
@@ -102,8 +107,8 @@ pub(crate) async fn search(
     }
     // No limit given means a full page.
     let limit = match query.limit {
-        0 => MAX_PAGE,
-        limit => limit.min(MAX_PAGE),
+        0 => HistoryQuery::MAX_LIMIT,
+        limit => limit.min(HistoryQuery::MAX_LIMIT),
     };
     let found = statement
         .bind(i64::from(limit))

@@ -1,8 +1,12 @@
 //! Tags and the history search.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use shopkeep_core::conversation::ConversationStatus;
 use shopkeep_core::ids::ConversationId;
 use shopkeep_store::{HistoryQuery, Store};
+use tokio::task::JoinSet;
 
 use crate::helpers::{agent, agent_author, department, site, staff, visitor, visitor_says};
 
@@ -13,6 +17,7 @@ conformance! {
         search_pages_newest_updated_first,
         search_limit_is_capped,
     ],
+    shared: [search_pages_through_conversations_updated_at_the_same_time],
 }
 
 fn ids(found: &[shopkeep_core::protocol::shared::ConversationSummary]) -> Vec<ConversationId> {
@@ -189,8 +194,6 @@ async fn search_pages_newest_updated_first(store: &dyn Store) {
                 .await
                 .conversation,
         );
-        // Distinct update times, so pages split cleanly.
-        tokio::time::sleep(std::time::Duration::from_millis(3)).await;
     }
 
     let first = store
@@ -204,6 +207,7 @@ async fn search_pages_newest_updated_first(store: &dyn Store) {
         .search_conversations(HistoryQuery {
             limit: 2,
             before: Some(first.last().unwrap().updated_at),
+            before_id: Some(first.last().unwrap().id),
             ..Default::default()
         })
         .await
@@ -212,6 +216,7 @@ async fn search_pages_newest_updated_first(store: &dyn Store) {
         .search_conversations(HistoryQuery {
             limit: 2,
             before: Some(second.last().unwrap().updated_at),
+            before_id: Some(second.last().unwrap().id),
             ..Default::default()
         })
         .await
@@ -239,4 +244,88 @@ async fn search_limit_is_capped(store: &dyn Store) {
         .unwrap();
 
     assert_eq!(found.len(), 1);
+}
+
+/// Messages posted together are written in one group, often two or more
+/// within one millisecond, so their conversations share an `updated_at`.
+/// Paging by `(updated_at, id)` must still return each of them exactly once.
+async fn search_pages_through_conversations_updated_at_the_same_time(store: Arc<dyn Store>) {
+    let shop = site(&*store, "shop").await;
+    let mut all = Vec::new();
+    let mut most_tied = 0;
+    for round in 0..10 {
+        let mut guests = Vec::new();
+        for _ in 0..16 {
+            guests.push(visitor(&*store, &shop).await);
+        }
+        let mut posts = JoinSet::new();
+        for (n, guest) in guests.into_iter().enumerate() {
+            let store = Arc::clone(&store);
+            posts.spawn(async move {
+                visitor_says(&*store, &guest, &format!("r{round}m{n}")).await;
+            });
+        }
+        posts.join_all().await;
+        all = store
+            .search_conversations(HistoryQuery {
+                limit: HistoryQuery::MAX_LIMIT,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let mut by_time: HashMap<i64, usize> = HashMap::new();
+        for summary in &all {
+            *by_time.entry(summary.updated_at).or_default() += 1;
+        }
+        most_tied = by_time.values().copied().max().unwrap_or(0);
+        if most_tied >= 2 {
+            break;
+        }
+    }
+    assert!(most_tied >= 2, "no two conversations share an updated_at");
+    assert!(
+        all.windows(2)
+            .all(|pair| (pair[0].updated_at, pair[0].id) > (pair[1].updated_at, pair[1].id)),
+        "newest updated first, ties by id"
+    );
+
+    // One row a page, so every tie is split across two pages.
+    let mut paged = Vec::new();
+    let mut last: Option<(i64, ConversationId)> = None;
+    loop {
+        let page = store
+            .search_conversations(HistoryQuery {
+                limit: 1,
+                before: last.map(|(at, _)| at),
+                before_id: last.map(|(_, id)| id),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let Some(end) = page.last() else { break };
+        last = Some((end.updated_at, end.id));
+        paged.extend(ids(&page));
+    }
+    assert_eq!(paged, ids(&all));
+
+    // `before` alone still means strictly earlier: every row of that time is left out.
+    let tied_at = all
+        .windows(2)
+        .find(|pair| pair[0].updated_at == pair[1].updated_at)
+        .map(|pair| pair[0].updated_at)
+        .unwrap();
+    let earlier = store
+        .search_conversations(HistoryQuery {
+            before: Some(tied_at),
+            limit: HistoryQuery::MAX_LIMIT,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let expected: Vec<_> = all
+        .iter()
+        .filter(|summary| summary.updated_at < tied_at)
+        .map(|summary| summary.id)
+        .collect();
+    assert_eq!(ids(&earlier), expected);
 }
