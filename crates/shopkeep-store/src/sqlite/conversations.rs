@@ -465,10 +465,11 @@ pub(crate) async fn post_offline_message(
     })
 }
 
-/// Waiting, never taken, no operator message, not offline, not missed.
+/// Waiting, not held, no operator message (a note, whisper, join or transfer
+/// is no answer), not offline, not missed.
 const UNANSWERED: &str = "c.status = 'waiting' AND c.assignee_id IS NULL AND c.offline = 0 \
      AND c.missed = 0 AND NOT EXISTS (SELECT 1 FROM events a \
-     WHERE a.conversation_id = c.id AND a.author_kind = 'agent')";
+     WHERE a.conversation_id = c.id AND a.author_kind = 'agent' AND a.kind = 'message')";
 
 pub(crate) async fn unanswered(conn: &mut SqliteConnection) -> Result<Vec<ConversationSummary>> {
     let sql = format!(

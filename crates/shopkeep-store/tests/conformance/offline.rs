@@ -4,7 +4,7 @@
 use shopkeep_core::conversation::ConversationStatus;
 use shopkeep_core::email::{EmailAddress, HeaderText, MailKind};
 use shopkeep_core::event::EventBody;
-use shopkeep_store::{Claims, Mail, NewMail, OfflineMessage, Site, Store, Visitor};
+use shopkeep_store::{Claims, Mail, NewMail, OfflineMessage, Site, StaffOnly, Store, Visitor};
 
 use crate::helpers::{agent, msg_id, site, staff, text, visitor, visitor_says};
 
@@ -18,6 +18,7 @@ conformance! {
         unanswered_conversations_leave_out_offline_taken_and_answered_ones,
         a_conversation_is_marked_missed_and_mailed_once,
         a_taken_or_closed_conversation_is_never_marked_missed,
+        a_staff_note_is_no_answer_and_the_chat_is_still_marked_missed,
     ],
 }
 
@@ -250,4 +251,39 @@ async fn a_taken_or_closed_conversation_is_never_marked_missed(store: &dyn Store
         assert!(marked.is_none());
     }
     assert!(queued(store).await.is_empty());
+}
+
+async fn a_staff_note_is_no_answer_and_the_chat_is_still_marked_missed(store: &dyn Store) {
+    let (_, visitor) = fixture(store).await;
+    let anna = staff(store, "anna@shop.example").await;
+    let conversation = visitor_says(store, &visitor, "m1").await.conversation.id;
+    store
+        .post_staff_only(
+            conversation,
+            StaffOnly::Note,
+            agent(&anna),
+            msg_id("note-1"),
+            text("asked about a refund before"),
+        )
+        .await
+        .unwrap();
+
+    let unanswered: Vec<_> = store
+        .unanswered_conversations()
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(unanswered, vec![conversation]);
+    let marked = store
+        .mark_missed(
+            conversation,
+            Some(mail(MailKind::Missed, "owner@shop.example", "missed-note")),
+        )
+        .await
+        .unwrap()
+        .expect("a note does not answer the visitor");
+    assert!(marked.missed);
+    assert_eq!(queued(store).await.len(), 1);
 }
