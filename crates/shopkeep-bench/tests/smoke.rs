@@ -67,6 +67,7 @@ async fn launch() -> Server {
                 role: Role::Operator,
                 password_hash: password_hash.clone(),
                 lang: "en".into(),
+                max_chats: None,
             })
             .await
             .unwrap();

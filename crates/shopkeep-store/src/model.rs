@@ -96,6 +96,8 @@ pub struct NewStaff {
     pub role: Role,
     pub password_hash: String,
     pub lang: String,
+    /// Most chats routing gives them at once; `None` = the default.
+    pub max_chats: Option<u32>,
 }
 
 #[derive(Clone, Debug)]

@@ -110,6 +110,7 @@ pub async fn user(store: &dyn Store, command: UserCommand) -> anyhow::Result<()>
                     role,
                     password_hash,
                     lang: "en".into(),
+                    max_chats: None,
                 })
                 .await?;
             println!(

@@ -88,17 +88,9 @@ pub async fn create(
             role: new.role,
             password_hash,
             lang: session.staff.lang.clone(),
+            max_chats: new.max_chats,
         })
         .await?;
-    let staff = match new.max_chats {
-        Some(max) => {
-            state
-                .store
-                .update_staff_team(staff.id, None, Some(max))
-                .await?
-        }
-        None => staff,
-    };
     team::reload(&state).await?;
     Ok((StatusCode::CREATED, Json(account(&state, staff).await?)))
 }

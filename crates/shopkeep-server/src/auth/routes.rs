@@ -221,6 +221,7 @@ pub async fn setup(
             role: Role::Admin,
             password_hash,
             lang: "en".into(),
+            max_chats: None,
         })
         .await
         .map_err(|error| match error {

@@ -101,6 +101,7 @@ pub async fn spawn_app_with(settings: ServerSettings) -> TestApp {
                 role: Role::Operator,
                 password_hash: password_hash.clone(),
                 lang: "en".into(),
+                max_chats: None,
             })
             .await
             .unwrap();
@@ -237,6 +238,7 @@ impl TestApp {
                 role,
                 password_hash: hash_blocking(OPERATOR_PASSWORD).unwrap(),
                 lang: "en".into(),
+                max_chats: None,
             })
             .await
             .unwrap();

@@ -234,22 +234,33 @@ impl Store for SqliteStore {
         self.writer
             .write(move |conn| {
                 Box::pin(async move {
-                    let id = StaffId::new();
-                    sqlx::query(
-                        "INSERT INTO staff (id, email, name, role, password_hash, lang, created_at) \
-                         VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    )
-                    .bind(id.as_uuid())
-                    .bind(&new.email)
-                    .bind(&new.name)
-                    .bind(new.role.as_str())
-                    .bind(&new.password_hash)
-                    .bind(&new.lang)
-                    .bind(now())
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(|error| conflict_on_unique(error, "that email is taken"))?;
-                    fetch_staff(conn, id).await?.ok_or(StoreError::NotFound)
+                    // Without max_chats the column's default applies.
+                    let sql = match new.max_chats {
+                        Some(_) => {
+                            "INSERT INTO staff (id, email, name, role, password_hash, lang, created_at, max_chats) \
+                             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *"
+                        }
+                        None => {
+                            "INSERT INTO staff (id, email, name, role, password_hash, lang, created_at) \
+                             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *"
+                        }
+                    };
+                    let mut insert = sqlx::query(sql)
+                        .bind(StaffId::new().as_uuid())
+                        .bind(&new.email)
+                        .bind(&new.name)
+                        .bind(new.role.as_str())
+                        .bind(&new.password_hash)
+                        .bind(&new.lang)
+                        .bind(now());
+                    if let Some(max_chats) = new.max_chats {
+                        insert = insert.bind(i64::from(max_chats));
+                    }
+                    let row = insert
+                        .fetch_one(&mut *conn)
+                        .await
+                        .map_err(|error| conflict_on_unique(error, "that email is taken"))?;
+                    rows::staff(&row)
                 })
             })
             .await

@@ -52,6 +52,7 @@ pub fn new_staff(email: &str) -> NewStaff {
         role: Role::Operator,
         password_hash: "$argon2id$v=19$original".to_owned(),
         lang: "en".to_owned(),
+        max_chats: None,
     }
 }
 

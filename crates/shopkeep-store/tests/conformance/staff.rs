@@ -7,6 +7,7 @@ use crate::helpers::{T0, new_staff, staff, token_hash};
 conformance! {
     store: [
         created_staff_is_found_by_id_with_defaults,
+        created_staff_keeps_the_given_max_chats,
         staff_lookup_by_email_ignores_case,
         duplicate_email_is_a_conflict_in_any_case,
         set_password_replaces_the_hash_and_ends_only_that_members_sessions,
@@ -23,6 +24,7 @@ async fn created_staff_is_found_by_id_with_defaults(store: &dyn Store) {
     let new = NewStaff {
         role: Role::Admin,
         lang: "fr".to_owned(),
+        max_chats: None,
         ..new_staff("anna@shop.example")
     };
 
@@ -41,6 +43,19 @@ async fn created_staff_is_found_by_id_with_defaults(store: &dyn Store) {
     }
     assert_eq!(found.created_at, created.created_at);
     assert!(store.staff(StaffId::new()).await.unwrap().is_none());
+}
+
+async fn created_staff_keeps_the_given_max_chats(store: &dyn Store) {
+    let new = NewStaff {
+        max_chats: Some(2),
+        ..new_staff("olga@shop.example")
+    };
+
+    let created = store.create_staff(new).await.unwrap();
+    let found = store.staff(created.id).await.unwrap().expect("staff by id");
+
+    assert_eq!(created.max_chats, 2);
+    assert_eq!(found.max_chats, 2);
 }
 
 async fn staff_lookup_by_email_ignores_case(store: &dyn Store) {
