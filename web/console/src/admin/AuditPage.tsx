@@ -4,7 +4,7 @@ import { formatFull } from '../i18n/format';
 import { t } from '../i18n/i18n';
 import { FormError } from '../ui/FormError';
 import { teamApi } from './api';
-import { useLoad } from './load';
+import { useLoad } from '../ui/useLoad';
 
 /** Refused actions, newest first, for administrators to review. */
 export function AuditPage({ api }: { api: Api }) {

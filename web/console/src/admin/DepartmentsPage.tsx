@@ -10,7 +10,7 @@ import { apiErrorText } from '../ui/apiError';
 import { FormError } from '../ui/FormError';
 import { teamApi } from './api';
 import { departmentDraft, departmentForm, ROUTING_STRATEGIES, serverField, type DepartmentField, type DepartmentForm, type FieldErrors } from './department';
-import { useLoad } from './load';
+import { useLoad } from '../ui/useLoad';
 
 /**
  * Departments per site, for administrators: who answers which chats and how they are handed out.

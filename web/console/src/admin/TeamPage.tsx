@@ -10,7 +10,7 @@ import { byPresence, departmentNames, TeamList } from '../team/TeamList';
 import { apiErrorText } from '../ui/apiError';
 import { FormError } from '../ui/FormError';
 import { teamApi } from './api';
-import { useLoad } from './load';
+import { useLoad } from '../ui/useLoad';
 import { blankStaff, MAX_MAX_CHATS, newStaffRequest, parseMaxChats, ROLES, type NewStaffForm } from './staff';
 
 /** The team: presence and load for everyone; staff accounts for supervisors; adding and editing them for admins. */

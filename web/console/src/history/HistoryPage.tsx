@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ConversationStatus } from '../../../protocol/ConversationStatus';
 import type { ConversationSummary } from '../../../protocol/ConversationSummary';
 import { teamApi } from '../admin/api';
-import { useLoad } from '../admin/load';
+import { useLoad } from '../ui/useLoad';
 import type { Api } from '../api/http';
 import { formatFull } from '../i18n/format';
 import { t } from '../i18n/i18n';

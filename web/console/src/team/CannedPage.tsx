@@ -5,7 +5,7 @@ import type { Role } from '../../../protocol/Role';
 import type { SiteId } from '../../../protocol/SiteId';
 import type { StaffId } from '../../../protocol/StaffId';
 import { teamApi } from '../admin/api';
-import { useLoad } from '../admin/load';
+import { useLoad } from '../ui/useLoad';
 import type { Api } from '../api/http';
 import { LANG_NAMES, LANGS, t } from '../i18n/i18n';
 import type { ConsoleStore } from '../state/store';

@@ -8,6 +8,7 @@ import { t, type MessageKey } from '../i18n/i18n';
 import { DEFAULT_PORTS, mailForm, mailUpdate, type MailForm, type MailProblem } from '../settings/mail';
 import { apiErrorText } from './apiError';
 import { FormError } from './FormError';
+import { useLoad, type Loaded } from './useLoad';
 
 const TLS_MODES: readonly SmtpTls[] = ['none', 'starttls', 'tls'];
 
@@ -17,21 +18,10 @@ const PROBLEMS: Record<MailProblem, MessageKey> = {
   from_address: 'mail.from_invalid',
 };
 
-type Loaded<T> = { kind: 'loading' } | { kind: 'failed'; message: string } | { kind: 'ready'; value: T };
 
 /** The SMTP relay every site's mail goes through, a test email, and mail that could not be delivered. Admins only. */
 export function MailSettings({ api }: { api: Api }) {
-  const [view, setView] = useState<Loaded<MailSettingsView>>({ kind: 'loading' });
-  useEffect(() => {
-    let current = true;
-    api.mailSettings().then(
-      (value) => current && setView({ kind: 'ready', value }),
-      (e: unknown) => current && setView({ kind: 'failed', message: apiErrorText(e) }),
-    );
-    return () => {
-      current = false;
-    };
-  }, [api]);
+  const [view, setView] = useLoad(() => api.mailSettings(), [api]);
 
   let body;
   if (view.kind === 'loading') body = <p class="page__note">{t('app.loading')}</p>;
@@ -39,7 +29,7 @@ export function MailSettings({ api }: { api: Api }) {
   else {
     body = (
       <>
-        <RelayForm api={api} view={view.value} onSaved={(value) => setView({ kind: 'ready', value })} />
+        <RelayForm api={api} view={view.value} onSaved={setView} />
         <TestMail api={api} />
       </>
     );

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { Rule } from '../../../protocol/Rule';
 import type { RuleId } from '../../../protocol/RuleId';
 import type { SiteId } from '../../../protocol/SiteId';
@@ -14,22 +14,12 @@ import { FormError } from './FormError';
 import { MailSettings } from './MailSettings';
 import { RuleEditor } from './RuleEditor';
 import { SiteSettings } from './SiteSettings';
+import { useLoad } from './useLoad';
 
-type Loaded<T> = { kind: 'loading' } | { kind: 'failed'; message: string } | { kind: 'ready'; value: T };
 
 /** Invitation rules and site settings, one site at a time; for administrators also the mail relay all sites share. */
 export function RulesPage({ store, api, site: wanted }: { store: ConsoleStore; api: Api; site: SiteId | null }) {
-  const [sites, setSites] = useState<Loaded<SiteView[]>>({ kind: 'loading' });
-  useEffect(() => {
-    let current = true;
-    api.sites().then(
-      (value) => current && setSites({ kind: 'ready', value }),
-      (e: unknown) => current && setSites({ kind: 'failed', message: apiErrorText(e) }),
-    );
-    return () => {
-      current = false;
-    };
-  }, [api]);
+  const [sites, setSites] = useLoad(() => api.sites(), [api]);
 
   const role = store.me.value.role;
   let body;
@@ -39,7 +29,7 @@ export function RulesPage({ store, api, site: wanted }: { store: ConsoleStore; a
   else {
     const list = sites.value;
     const site = list.find((s) => s.id === wanted) ?? list[0]!;
-    const replace = (fresh: SiteView) => setSites({ kind: 'ready', value: list.map((s) => (s.id === fresh.id ? fresh : s)) });
+    const replace = (fresh: SiteView) => setSites(list.map((s) => (s.id === fresh.id ? fresh : s)));
     body = (
       <>
         <div class="control">
@@ -74,28 +64,16 @@ export function RulesPage({ store, api, site: wanted }: { store: ConsoleStore; a
 }
 
 function RuleList({ store, api, site, canEdit }: { store: ConsoleStore; api: Api; site: SiteId; canEdit: boolean }) {
-  const [rules, setRules] = useState<Loaded<Rule[]>>({ kind: 'loading' });
+  const [rules, set] = useLoad(() => api.rules(site), [api, site]);
   const [editing, setEditing] = useState<RuleId | 'new' | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<RuleId | null>(null);
   const [busy, setBusy] = useState<RuleId | null>(null);
 
-  useEffect(() => {
-    let current = true;
-    api.rules(site).then(
-      (value) => current && setRules({ kind: 'ready', value }),
-      (e: unknown) => current && setRules({ kind: 'failed', message: apiErrorText(e) }),
-    );
-    return () => {
-      current = false;
-    };
-  }, [api, site]);
-
   if (rules.kind === 'loading') return <p class="page__note">{t('app.loading')}</p>;
   if (rules.kind === 'failed') return <FormError message={t('rules.load_failed', { reason: rules.message })} />;
   const list = rules.value;
-  const set = (value: Rule[]) => setRules({ kind: 'ready', value });
 
   async function act(id: RuleId, action: () => Promise<void>, done: string | null) {
     setBusy(id);

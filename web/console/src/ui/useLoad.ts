@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { apiErrorText } from '../ui/apiError';
+import { apiErrorText } from './apiError';
 
 export type Loaded<T> = { kind: 'loading' } | { kind: 'failed'; message: string } | { kind: 'ready'; value: T };
 
