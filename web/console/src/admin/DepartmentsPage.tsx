@@ -6,6 +6,7 @@ import type { TeamMember } from '../../../protocol/TeamMember';
 import type { Api } from '../api/http';
 import { t } from '../i18n/i18n';
 import type { ConsoleStore } from '../state/store';
+import { siteDepartments } from '../team/departments';
 import { apiErrorText } from '../ui/apiError';
 import { FormError } from '../ui/FormError';
 import { teamApi } from './api';
@@ -30,7 +31,7 @@ export function DepartmentsPage({ store, api }: { store: ConsoleStore; api: Api 
   else if (sites.value.length === 0) body = <p class="page__note">{t('rules.no_sites')}</p>;
   else {
     const current = sites.value.find((s) => s.id === site) ?? sites.value[0]!;
-    const list = store.departments.value.filter((d) => d.site_id === current.id).sort((a, b) => a.position - b.position);
+    const list = siteDepartments(store.departments.value, current.id);
     const members = store.team.value;
     const saved = () => {
       setEditing(null);

@@ -7,6 +7,7 @@ import type { ConversationId } from '../../../protocol/ConversationId';
 import type { Department } from '../../../protocol/Department';
 import type { StaffId } from '../../../protocol/StaffId';
 import type { TeamMember } from '../../../protocol/TeamMember';
+import { siteDepartments } from '../team/departments';
 import { byPresence } from '../team/TeamList';
 
 /** A `transfer_offer` frame as the console keeps it until answered or expired. */
@@ -60,9 +61,5 @@ export function departmentChoices(
   siteId: string,
 ): DepartmentChoice[] {
   const online = new Set(team.filter((m) => m.status === 'online').map((m) => m.id));
-  return departments
-    .filter((d) => d.site_id === siteId)
-    .slice()
-    .sort((a, b) => a.position - b.position || a.name.localeCompare(b.name))
-    .map((department) => ({ department, online: department.members.filter((id) => online.has(id)).length }));
+  return siteDepartments(departments, siteId).map((department) => ({ department, online: department.members.filter((id) => online.has(id)).length }));
 }

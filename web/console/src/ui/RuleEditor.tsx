@@ -20,6 +20,7 @@ import {
   type RuleForm,
 } from '../rules/draft';
 import type { ConsoleStore } from '../state/store';
+import { siteDepartments } from '../team/departments';
 import { apiErrorText } from './apiError';
 import { FormError } from './FormError';
 import { visitorLabel } from './visitorText';
@@ -56,7 +57,7 @@ export function RuleEditor({ api, store, site, rule, onSaved, onCancel }: RuleEd
   const [busy, setBusy] = useState(false);
   const [preview, setPreview] = useState<readonly VisitorId[] | null>(null);
   const stopWatching = useRef<(() => void) | null>(null);
-  const departments = store.departments.value.filter((d) => d.site_id === site).sort((a, b) => a.position - b.position);
+  const departments = siteDepartments(store.departments.value, site);
 
   useEffect(() => () => stopWatching.current?.(), []);
 
