@@ -19,6 +19,15 @@ pub enum Author {
     System,
 }
 
+impl From<AgentRef> for Author {
+    fn from(agent: AgentRef) -> Self {
+        Author::Agent {
+            id: agent.id,
+            name: agent.name,
+        }
+    }
+}
+
 /// What happened.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -90,4 +99,25 @@ pub struct Event {
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visible_prev: Option<Seq>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_agent_ref_authors_as_that_agent() {
+        let id = StaffId::new();
+        let author = Author::from(AgentRef {
+            id,
+            name: "Anna".to_owned(),
+        });
+        assert_eq!(
+            author,
+            Author::Agent {
+                id,
+                name: "Anna".to_owned()
+            }
+        );
+    }
 }

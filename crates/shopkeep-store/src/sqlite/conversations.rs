@@ -44,12 +44,54 @@ pub(crate) async fn existing_summary(
     summary(conn, id).await?.ok_or(StoreError::NotFound)
 }
 
-pub(crate) fn state(summary: &ConversationSummary) -> ConversationState {
-    ConversationState {
-        status: summary.status,
-        assignee: summary.assignee.as_ref().map(|agent| agent.id),
-        participants: summary.participants.iter().map(|agent| agent.id).collect(),
-    }
+/// What the rules of a state change read: less than a summary.
+pub(crate) struct Loaded {
+    pub state: ConversationState,
+    pub site: SiteId,
+    /// The participants with their names, as stored.
+    pub participants: Vec<AgentRef>,
+}
+
+/// The conversation's status, holder, participants and site; `NotFound` when
+/// there is no such conversation.
+pub(crate) async fn load_state(
+    conn: &mut SqliteConnection,
+    id: ConversationId,
+) -> Result<Loaded> {
+    let row = sqlx::query(
+        "SELECT status, assignee_id, participants, site_id FROM conversations WHERE id = ?",
+    )
+    .bind(id.as_uuid())
+    .fetch_optional(conn)
+    .await
+    .map_err(backend)?
+    .ok_or(StoreError::NotFound)?;
+    let status: String = rows::get(&row, "status")?;
+    let participants: Vec<AgentRef> = rows::json(&row, "participants")?;
+    Ok(Loaded {
+        state: ConversationState {
+            status: ConversationStatus::parse(&status)
+                .ok_or_else(|| rows::corrupt("status", &status))?,
+            assignee: rows::get::<Option<Uuid>>(&row, "assignee_id")?.map(StaffId::from_uuid),
+            participants: participants.iter().map(|agent| agent.id).collect(),
+        },
+        site: SiteId::from_uuid(rows::get(&row, "site_id")?),
+        participants,
+    })
+}
+
+/// Appends `body` and answers it with the conversation after the change.
+pub(crate) async fn transitioned(
+    conn: &mut SqliteConnection,
+    conversation: ConversationId,
+    author: Author,
+    body: EventBody,
+) -> Result<Transitioned> {
+    let event = append(conn, conversation, author, body, None).await?;
+    Ok(Transitioned {
+        event: Some(event),
+        conversation: existing_summary(conn, conversation).await?,
+    })
 }
 
 /// Assigns the next seq and appends the event. An event the visitor can see
@@ -71,32 +113,6 @@ pub(crate) async fn append(
         (EventBody::Message { .. }, Author::Agent { .. }) => Some(true),
         _ => None,
     };
-    let previous_visible: i64 =
-        sqlx::query_scalar("SELECT visible_seq FROM conversations WHERE id = ?")
-            .bind(conversation.as_uuid())
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(backend)?
-            .ok_or(StoreError::NotFound)?;
-    let seq: i64 = sqlx::query_scalar(
-        "UPDATE conversations SET last_seq = last_seq + 1, updated_at = ?1, \
-         last_message_seq = CASE WHEN ?2 THEN last_seq + 1 ELSE last_message_seq END, \
-         visible_seq = CASE WHEN ?3 THEN last_seq + 1 ELSE visible_seq END, \
-         unanswered_since = CASE ?4 WHEN 0 THEN COALESCE(unanswered_since, ?1) \
-                                    WHEN 1 THEN NULL ELSE unanswered_since END \
-         WHERE id = ?5 RETURNING last_seq",
-    )
-    .bind(at)
-    .bind(is_message)
-    .bind(visible)
-    .bind(answers)
-    .bind(conversation.as_uuid())
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(backend)?;
-    let visible_prev = (visible && previous_visible != seq - 1)
-        .then(|| rows::seq(previous_visible))
-        .transpose()?;
     let (author_kind, author_id, author_name) = match &author {
         Author::Visitor => ("visitor", None, None),
         Author::System => ("system", None, None),
@@ -109,12 +125,14 @@ pub(crate) async fn append(
         EventBody::Transferred { .. } => (None, Some(to_json(&body)?)),
         EventBody::Joined | EventBody::Left | EventBody::Closed => (None, None),
     };
-    sqlx::query(
+    // The event takes the next seq, and reads where the visitor's previous
+    // visible event was before the update below moves `visible_seq`.
+    let (seq, visible_prev): (i64, Option<i64>) = sqlx::query_as(
         "INSERT INTO events (conversation_id, seq, at, author_kind, author_id, author_name, kind, text, data, client_msg_id, visible_prev) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         SELECT id, last_seq + 1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \
+                CASE WHEN ?9 AND visible_seq != last_seq THEN visible_seq END \
+         FROM conversations WHERE id = ?10 RETURNING seq, visible_prev",
     )
-    .bind(conversation.as_uuid())
-    .bind(seq)
     .bind(at)
     .bind(author_kind)
     .bind(author_id)
@@ -123,10 +141,30 @@ pub(crate) async fn append(
     .bind(text)
     .bind(data)
     .bind(client_msg_id.map(ClientMsgId::as_str))
-    .bind(visible_prev.map(i64::from))
+    .bind(visible)
+    .bind(conversation.as_uuid())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(backend)?
+    .ok_or(StoreError::NotFound)?;
+    sqlx::query(
+        "UPDATE conversations SET last_seq = ?6, updated_at = ?1, \
+         last_message_seq = CASE WHEN ?2 THEN ?6 ELSE last_message_seq END, \
+         visible_seq = CASE WHEN ?3 THEN ?6 ELSE visible_seq END, \
+         unanswered_since = CASE ?4 WHEN 0 THEN COALESCE(unanswered_since, ?1) \
+                                    WHEN 1 THEN NULL ELSE unanswered_since END \
+         WHERE id = ?5",
+    )
+    .bind(at)
+    .bind(is_message)
+    .bind(visible)
+    .bind(answers)
+    .bind(conversation.as_uuid())
+    .bind(seq)
     .execute(&mut *conn)
     .await
     .map_err(backend)?;
+    let visible_prev = visible_prev.map(rows::seq).transpose()?;
     Ok(Event {
         conversation_id: conversation,
         seq: rows::seq(seq)?,
@@ -160,6 +198,29 @@ pub(crate) async fn stored_event(
 /// A `client_msg_id` is unique within a conversation, across both sides.
 pub(crate) fn client_msg_id_taken() -> StoreError {
     StoreError::Conflict("that client_msg_id is already used in this conversation".to_owned())
+}
+
+/// A member of staff's earlier post with this `client_msg_id`, as a duplicate
+/// [`Posted`]. Only the sender's own event makes it a resend; answering with
+/// someone else's would acknowledge a post that was never stored.
+pub(crate) async fn agent_resend(
+    conn: &mut SqliteConnection,
+    conversation: ConversationId,
+    agent: StaffId,
+    client_msg_id: &ClientMsgId,
+) -> Result<Option<Posted>> {
+    let Some(event) = stored_event(conn, conversation, client_msg_id).await? else {
+        return Ok(None);
+    };
+    if !matches!(&event.author, Author::Agent { id, .. } if *id == agent) {
+        return Err(client_msg_id_taken());
+    }
+    Ok(Some(Posted {
+        event,
+        duplicate: true,
+        conversation: existing_summary(conn, conversation).await?,
+        opened: false,
+    }))
 }
 
 pub(crate) async fn post_visitor_message(
@@ -320,20 +381,12 @@ pub(crate) async fn open_invited(
         },
     )
     .await?;
-    let author = Author::Agent {
-        id: agent.id,
-        name: agent.name,
-    };
+    let author = Author::from(agent);
     append(conn, conversation, author.clone(), EventBody::Joined, None).await?;
     let body = EventBody::Message {
         text: text.into_string(),
     };
-    let event = append(conn, conversation, author, body, None).await?;
-    let summary = existing_summary(conn, conversation).await?;
-    Ok(Transitioned {
-        event: Some(event),
-        conversation: summary,
-    })
+    transitioned(conn, conversation, author, body).await
 }
 
 pub(crate) async fn post_agent_message(
@@ -344,30 +397,14 @@ pub(crate) async fn post_agent_message(
     text: MessageText,
     mail: Option<NewMail>,
 ) -> Result<Posted> {
-    if let Some(event) = stored_event(conn, conversation, &client_msg_id).await? {
-        // Only the sender's own message makes this a resend; answering with
-        // someone else's would acknowledge a message that was never stored.
-        if !matches!(&event.author, Author::Agent { id, .. } if *id == agent.id) {
-            return Err(client_msg_id_taken());
-        }
-        let summary = existing_summary(conn, conversation).await?;
-        return Ok(Posted {
-            event,
-            duplicate: true,
-            conversation: summary,
-            opened: false,
-        });
+    if let Some(resend) = agent_resend(conn, conversation, agent.id, &client_msg_id).await? {
+        return Ok(resend);
     }
-    let before = existing_summary(conn, conversation).await?;
-    state(&before).post_as(agent.id)?;
-    let author = Author::Agent {
-        id: agent.id,
-        name: agent.name,
-    };
+    load_state(conn, conversation).await?.state.post_as(agent.id)?;
     let body = EventBody::Message {
         text: text.into_string(),
     };
-    let event = append(conn, conversation, author, body, Some(&client_msg_id)).await?;
+    let event = append(conn, conversation, agent.into(), body, Some(&client_msg_id)).await?;
     if let Some(mail) = &mail {
         outbox::enqueue(conn, mail, event.at).await?;
     }
@@ -388,25 +425,24 @@ async fn visitor_resend(
     contact: Option<ContactId>,
     client_msg_id: &ClientMsgId,
 ) -> Result<Option<Posted>> {
-    let previous: Option<Uuid> = sqlx::query_scalar(
-        "SELECT e.conversation_id FROM events e JOIN conversations c ON c.id = e.conversation_id \
+    let sql = format!(
+        "SELECT {} FROM events e JOIN conversations c ON c.id = e.conversation_id \
          WHERE (c.visitor_id = ?1 OR c.contact_id = ?3 \
                 OR c.contact_id = (SELECT contact_id FROM visitors WHERE id = ?1)) \
          AND e.client_msg_id = ?2 AND e.author_kind = 'visitor'",
-    )
-    .bind(visitor.as_uuid())
-    .bind(client_msg_id.as_str())
-    .bind(contact.map(|c| c.as_uuid()))
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(backend)?;
-    let Some(conversation) = previous.map(ConversationId::from_uuid) else {
+        rows::event_columns("e")
+    );
+    let previous = sqlx::query(AssertSqlSafe(sql))
+        .bind(visitor.as_uuid())
+        .bind(client_msg_id.as_str())
+        .bind(contact.map(|c| c.as_uuid()))
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(backend)?;
+    let Some(event) = previous.as_ref().map(|row| rows::event(row, "")).transpose()? else {
         return Ok(None);
     };
-    let event = stored_event(conn, conversation, client_msg_id)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    let summary = existing_summary(conn, conversation).await?;
+    let summary = existing_summary(conn, event.conversation_id).await?;
     Ok(Some(Posted {
         event,
         duplicate: true,
@@ -513,17 +549,13 @@ pub(crate) async fn take(
     conversation: ConversationId,
     agent: AgentRef,
 ) -> Result<Transitioned> {
-    let before = existing_summary(conn, conversation).await?;
-    let event = match state(&before).take(agent.id)? {
+    let before = load_state(conn, conversation).await?;
+    let event = match before.state.take(agent.id)? {
         TakeOutcome::AlreadyHeld => None,
         TakeOutcome::Join => {
             let participants = without(&before.participants, agent.id);
             assign(conn, conversation, agent.id, &participants).await?;
-            let author = Author::Agent {
-                id: agent.id,
-                name: agent.name,
-            };
-            Some(append(conn, conversation, author, EventBody::Joined, None).await?)
+            Some(append(conn, conversation, agent.into(), EventBody::Joined, None).await?)
         }
     };
     let summary = existing_summary(conn, conversation).await?;
@@ -538,8 +570,7 @@ pub(crate) async fn close(
     conversation: ConversationId,
     by: Author,
 ) -> Result<Transitioned> {
-    let before = existing_summary(conn, conversation).await?;
-    state(&before).close()?;
+    load_state(conn, conversation).await?.state.close()?;
     sqlx::query("UPDATE conversations SET status = ?, closed_at = ? WHERE id = ?")
         .bind(ConversationStatus::Closed.as_str())
         .bind(now())
@@ -547,12 +578,7 @@ pub(crate) async fn close(
         .execute(&mut *conn)
         .await
         .map_err(backend)?;
-    let event = append(conn, conversation, by, EventBody::Closed, None).await?;
-    let summary = existing_summary(conn, conversation).await?;
-    Ok(Transitioned {
-        event: Some(event),
-        conversation: summary,
-    })
+    transitioned(conn, conversation, by, EventBody::Closed).await
 }
 
 /// Makes `agent` the holder: active, assigned now, and out of the participants.

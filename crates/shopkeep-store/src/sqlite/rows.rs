@@ -17,19 +17,32 @@ use crate::error::{Result, StoreError};
 use crate::model::{Session, Site, Staff, Visitor};
 use crate::sqlite::writer::backend;
 
-fn corrupt(what: &str, value: &str) -> StoreError {
+/// A stored value this code cannot read.
+pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Backend(format!("unexpected {what} in the database: {value:?}"))
 }
 
-fn get<'r, T>(row: &'r SqliteRow, column: &str) -> Result<T>
+/// The named column of `row`.
+pub(crate) fn get<'r, T>(row: &'r SqliteRow, column: &str) -> Result<T>
 where
     T: sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
 {
     row.try_get(column).map_err(backend)
 }
 
+/// The named column of `row`, a JSON text.
+pub(crate) fn json<T: serde::de::DeserializeOwned>(row: &SqliteRow, column: &str) -> Result<T> {
+    let json: String = get(row, column)?;
+    serde_json::from_str(&json).map_err(|_| corrupt(column, &json))
+}
+
+/// A stored count or position (`what` names it in the error).
+pub(crate) fn unsigned(what: &str, value: i64) -> Result<u32> {
+    u32::try_from(value).map_err(|_| corrupt(what, &value.to_string()))
+}
+
 pub(crate) fn seq(value: i64) -> Result<u32> {
-    u32::try_from(value).map_err(|_| corrupt("seq", &value.to_string()))
+    unsigned("seq", value)
 }
 
 pub(crate) fn site(row: &SqliteRow) -> Result<Site> {
@@ -163,6 +176,15 @@ pub(crate) fn event(row: &SqliteRow, prefix: &str) -> Result<Event> {
 pub(crate) const EVENT_COLUMNS: &str = "conversation_id, seq, at, author_kind, author_id, \
     author_name, kind, text, data, client_msg_id, visible_prev";
 
+/// [`EVENT_COLUMNS`] of the events table named `alias` in a join.
+pub(crate) fn event_columns(alias: &str) -> String {
+    EVENT_COLUMNS
+        .split(',')
+        .map(|column| format!("{alias}.{}", column.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The `kind`s a visitor never receives: those whose [`EventBody::visible_to_visitor`]
 /// is false, filtered in SQL so a page of a visitor's sync is never short.
 pub(crate) const STAFF_ONLY_KINDS: &str = "('whisper', 'note')";
@@ -253,6 +275,14 @@ pub(crate) fn visitor_label(id: VisitorId) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn event_columns_name_each_column_of_the_alias() {
+        let columns = event_columns("e");
+        assert!(columns.starts_with("e.conversation_id, e.seq, e.at, "));
+        assert!(columns.ends_with(", e.client_msg_id, e.visible_prev"));
+        assert_eq!(columns.matches("e.").count(), EVENT_COLUMNS.split(',').count());
+    }
 
     #[test]
     fn staff_only_kinds_are_the_events_a_visitor_never_sees() {

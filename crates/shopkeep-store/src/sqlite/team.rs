@@ -5,30 +5,21 @@
 //!
 //! [`ConversationState`]: shopkeep_core::conversation::ConversationState
 
-use std::collections::BTreeSet;
-
 use shopkeep_core::conversation::ConversationStatus;
 use shopkeep_core::department::DepartmentRef;
-use shopkeep_core::event::{Author, EventBody};
+use shopkeep_core::event::EventBody;
 use shopkeep_core::ids::ConversationId;
 use shopkeep_core::protocol::shared::{AgentRef, ConversationSummary};
 use shopkeep_core::text::{ClientMsgId, MessageText};
 use sqlx::SqliteConnection;
 
-use crate::error::Result;
+use crate::error::{Result, StoreError};
 use crate::model::{Posted, StaffOnly, Transitioned};
 use crate::sqlite::conversations::{
-    append, assign, client_msg_id_taken, existing_summary, state, stored_event, without,
+    agent_resend, append, assign, existing_summary, load_state, transitioned, without,
 };
 use crate::sqlite::to_json;
 use crate::sqlite::writer::{backend, found};
-
-fn author(agent: AgentRef) -> Author {
-    Author::Agent {
-        id: agent.id,
-        name: agent.name,
-    }
-}
 
 async fn set_participants(
     conn: &mut SqliteConnection,
@@ -44,34 +35,21 @@ async fn set_participants(
     Ok(())
 }
 
-async fn transitioned(
-    conn: &mut SqliteConnection,
-    conversation: ConversationId,
-    author: Author,
-    body: EventBody,
-) -> Result<Transitioned> {
-    let event = append(conn, conversation, author, body, None).await?;
-    Ok(Transitioned {
-        event: Some(event),
-        conversation: existing_summary(conn, conversation).await?,
-    })
-}
-
 pub(crate) async fn hand(
     conn: &mut SqliteConnection,
     conversation: ConversationId,
     by: AgentRef,
     to: AgentRef,
 ) -> Result<Transitioned> {
-    let before = existing_summary(conn, conversation).await?;
-    state(&before).hand_to(to.id)?;
+    let before = load_state(conn, conversation).await?;
+    before.state.hand_to(to.id)?;
     let participants = without(&before.participants, to.id);
     assign(conn, conversation, to.id, &participants).await?;
     let body = EventBody::Transferred {
         to: Some(to),
         department: None,
     };
-    transitioned(conn, conversation, author(by), body).await
+    transitioned(conn, conversation, by.into(), body).await
 }
 
 pub(crate) async fn to_department(
@@ -80,8 +58,8 @@ pub(crate) async fn to_department(
     by: AgentRef,
     department: DepartmentRef,
 ) -> Result<Transitioned> {
-    let before = existing_summary(conn, conversation).await?;
-    state(&before).requeue()?;
+    let before = load_state(conn, conversation).await?;
+    before.state.requeue()?;
     // Only a department of the conversation's own site.
     found(
         sqlx::query(
@@ -92,7 +70,7 @@ pub(crate) async fn to_department(
         .bind(ConversationStatus::Waiting.as_str())
         .bind(department.id.as_uuid())
         .bind(conversation.as_uuid())
-        .bind(before.site_id.as_uuid())
+        .bind(before.site.as_uuid())
         .execute(&mut *conn)
         .await
         .map_err(backend)?,
@@ -101,7 +79,7 @@ pub(crate) async fn to_department(
         to: None,
         department: Some(department),
     };
-    transitioned(conn, conversation, author(by), body).await
+    transitioned(conn, conversation, by.into(), body).await
 }
 
 pub(crate) async fn join(
@@ -109,12 +87,12 @@ pub(crate) async fn join(
     conversation: ConversationId,
     agent: AgentRef,
 ) -> Result<Transitioned> {
-    let before = existing_summary(conn, conversation).await?;
-    state(&before).join(agent.id)?;
+    let before = load_state(conn, conversation).await?;
+    before.state.join(agent.id)?;
     let mut participants = before.participants;
     participants.push(agent.clone());
     set_participants(conn, conversation, &participants).await?;
-    transitioned(conn, conversation, author(agent), EventBody::Joined).await
+    transitioned(conn, conversation, agent.into(), EventBody::Joined).await
 }
 
 pub(crate) async fn leave(
@@ -122,11 +100,11 @@ pub(crate) async fn leave(
     conversation: ConversationId,
     agent: AgentRef,
 ) -> Result<Transitioned> {
-    let before = existing_summary(conn, conversation).await?;
-    state(&before).leave(agent.id)?;
+    let before = load_state(conn, conversation).await?;
+    before.state.leave(agent.id)?;
     let participants = without(&before.participants, agent.id);
     set_participants(conn, conversation, &participants).await?;
-    transitioned(conn, conversation, author(agent), EventBody::Left).await
+    transitioned(conn, conversation, agent.into(), EventBody::Left).await
 }
 
 pub(crate) async fn post_staff_only(
@@ -137,35 +115,20 @@ pub(crate) async fn post_staff_only(
     client_msg_id: ClientMsgId,
     text: MessageText,
 ) -> Result<Posted> {
-    if let Some(event) = stored_event(conn, conversation, &client_msg_id).await? {
-        if !matches!(&event.author, Author::Agent { id, .. } if *id == agent.id) {
-            return Err(client_msg_id_taken());
-        }
-        return Ok(Posted {
-            event,
-            duplicate: true,
-            conversation: existing_summary(conn, conversation).await?,
-            opened: false,
-        });
+    if let Some(resend) = agent_resend(conn, conversation, agent.id, &client_msg_id).await? {
+        return Ok(resend);
     }
-    let before = existing_summary(conn, conversation).await?;
+    let before = load_state(conn, conversation).await?;
     let text = text.into_string();
     let body = match kind {
         // Coaching a chat that is over makes no sense; a note on it does.
         StaffOnly::Whisper => {
-            state(&before).post()?;
+            before.state.post()?;
             EventBody::Whisper { text }
         }
         StaffOnly::Note => EventBody::Note { text },
     };
-    let event = append(
-        conn,
-        conversation,
-        author(agent),
-        body,
-        Some(&client_msg_id),
-    )
-    .await?;
+    let event = append(conn, conversation, agent.into(), body, Some(&client_msg_id)).await?;
     Ok(Posted {
         event,
         duplicate: false,
@@ -179,19 +142,27 @@ pub(crate) async fn set_tags(
     conversation: ConversationId,
     tags: Vec<String>,
 ) -> Result<ConversationSummary> {
-    existing_summary(conn, conversation).await?;
+    let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM conversations WHERE id = ?")
+        .bind(conversation.as_uuid())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(backend)?;
+    if known.is_none() {
+        return Err(StoreError::NotFound);
+    }
     sqlx::query("DELETE FROM conversation_tags WHERE conversation_id = ?")
         .bind(conversation.as_uuid())
         .execute(&mut *conn)
         .await
         .map_err(backend)?;
-    for tag in tags.into_iter().collect::<BTreeSet<_>>() {
-        sqlx::query("INSERT INTO conversation_tags (conversation_id, tag) VALUES (?, ?)")
-            .bind(conversation.as_uuid())
-            .bind(tag)
-            .execute(&mut *conn)
-            .await
-            .map_err(backend)?;
-    }
+    sqlx::query(
+        "INSERT INTO conversation_tags (conversation_id, tag) \
+         SELECT DISTINCT ?, value FROM json_each(?)",
+    )
+    .bind(conversation.as_uuid())
+    .bind(to_json(&tags)?)
+    .execute(&mut *conn)
+    .await
+    .map_err(backend)?;
     existing_summary(conn, conversation).await
 }
