@@ -1,11 +1,12 @@
 //! The audit log of refused actions.
 
 use shopkeep_core::ids::{ConversationId, StaffId};
-use sqlx::{Row, SqliteConnection};
+use sqlx::SqliteConnection;
 use uuid::Uuid;
 
 use crate::error::Result;
 use crate::model::AuditEntry;
+use crate::sqlite::rows::get;
 use crate::sqlite::writer::backend;
 
 pub(crate) async fn record(conn: &mut SqliteConnection, entry: AuditEntry) -> Result<()> {
@@ -35,15 +36,13 @@ pub(crate) async fn list(conn: &mut SqliteConnection, limit: u32) -> Result<Vec<
         .iter()
         .map(|row| {
             Ok(AuditEntry {
-                at: row.try_get("at").map_err(backend)?,
-                staff_id: StaffId::from_uuid(row.try_get("staff_id").map_err(backend)?),
-                staff_name: row.try_get("staff_name").map_err(backend)?,
-                action: row.try_get("action").map_err(backend)?,
-                conversation: row
-                    .try_get::<Option<Uuid>, _>("conversation_id")
-                    .map_err(backend)?
+                at: get(row, "at")?,
+                staff_id: StaffId::from_uuid(get(row, "staff_id")?),
+                staff_name: get(row, "staff_name")?,
+                action: get(row, "action")?,
+                conversation: get::<Option<Uuid>>(row, "conversation_id")?
                     .map(ConversationId::from_uuid),
-                reason: row.try_get("reason").map_err(backend)?,
+                reason: get(row, "reason")?,
             })
         })
         .collect()

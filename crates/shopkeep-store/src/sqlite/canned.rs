@@ -3,32 +3,30 @@
 
 use shopkeep_core::canned::{Canned, CannedDraft, MAX_CANNED};
 use shopkeep_core::ids::{CannedId, SiteId, StaffId};
+use sqlx::SqliteConnection;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqliteConnection};
 
 use crate::error::{Result, StoreError};
 use crate::sqlite::conversations::now;
+use crate::sqlite::rows::{self, get};
 use crate::sqlite::writer::{backend, found};
-use crate::sqlite::{conflict_on_unique, to_json};
+use crate::sqlite::{conflict_on_unique, room_for, to_json};
 
 const SHORTCUT_TAKEN: &str = "that shortcut is already used";
 
 fn canned(row: &SqliteRow) -> Result<Canned> {
-    let variants: String = row.try_get("variants").map_err(backend)?;
     Ok(Canned {
-        id: CannedId::from_uuid(row.try_get("id").map_err(backend)?),
-        site_id: SiteId::from_uuid(row.try_get("site_id").map_err(backend)?),
-        owner: StaffId::from_uuid(row.try_get("owner_id").map_err(backend)?),
+        id: CannedId::from_uuid(get(row, "id")?),
+        site_id: SiteId::from_uuid(get(row, "site_id")?),
+        owner: StaffId::from_uuid(get(row, "owner_id")?),
         draft: CannedDraft {
-            shortcut: row.try_get("shortcut").map_err(backend)?,
-            title: row.try_get("title").map_err(backend)?,
-            text: row.try_get("text").map_err(backend)?,
-            variants: serde_json::from_str(&variants).map_err(|_| {
-                StoreError::Backend(format!("unreadable canned variants: {variants:?}"))
-            })?,
-            shared: row.try_get("shared").map_err(backend)?,
+            shortcut: get(row, "shortcut")?,
+            title: get(row, "title")?,
+            text: get(row, "text")?,
+            variants: rows::json(row, "variants")?,
+            shared: get(row, "shared")?,
         },
-        updated_at: row.try_get("updated_at").map_err(backend)?,
+        updated_at: get(row, "updated_at")?,
     })
 }
 
@@ -75,12 +73,9 @@ async fn check_room(
     .fetch_one(conn)
     .await
     .map_err(backend)?;
-    if usize::try_from(count).unwrap_or(usize::MAX) >= MAX_CANNED {
-        return Err(StoreError::Limit(format!(
-            "at most {MAX_CANNED} canned answers per person and per site's shared set"
-        )));
-    }
-    Ok(())
+    room_for(count, MAX_CANNED, || {
+        format!("at most {MAX_CANNED} canned answers per person and per site's shared set")
+    })
 }
 
 pub(crate) async fn create(

@@ -5,38 +5,32 @@ use std::collections::HashMap;
 
 use shopkeep_core::department::{Department, DepartmentDraft, MAX_DEPARTMENTS, RoutingStrategy};
 use shopkeep_core::ids::{DepartmentId, SiteId, StaffId};
+use sqlx::SqliteConnection;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
 
 use crate::error::{Result, StoreError};
 use crate::sqlite::conversations::now;
+use crate::sqlite::rows::{self, corrupt, get};
 use crate::sqlite::writer::{backend, found};
-use crate::sqlite::{conflict_on_unique, to_json};
+use crate::sqlite::{conflict_on_unique, room_for, to_json};
 
 const NAME_TAKEN: &str = "a department with that name exists";
 
-fn corrupt(what: &str, value: &str) -> StoreError {
-    StoreError::Backend(format!("unexpected {what} in the database: {value:?}"))
-}
-
 /// A department row; members are filled in from `department_members`.
 fn department(row: &SqliteRow) -> Result<Department> {
-    let routing: String = row.try_get("routing").map_err(backend)?;
-    let pages: String = row.try_get("pages").map_err(backend)?;
-    let position: i64 = row.try_get("position").map_err(backend)?;
+    let routing: String = get(row, "routing")?;
     Ok(Department {
-        id: DepartmentId::from_uuid(row.try_get("id").map_err(backend)?),
-        site_id: SiteId::from_uuid(row.try_get("site_id").map_err(backend)?),
-        position: u32::try_from(position)
-            .map_err(|_| corrupt("position", &position.to_string()))?,
+        id: DepartmentId::from_uuid(get(row, "id")?),
+        site_id: SiteId::from_uuid(get(row, "site_id")?),
+        position: rows::unsigned("position", get(row, "position")?)?,
         draft: DepartmentDraft {
-            name: row.try_get("name").map_err(backend)?,
+            name: get(row, "name")?,
             routing: RoutingStrategy::parse(&routing)
                 .ok_or_else(|| corrupt("routing", &routing))?,
-            public: row.try_get("public").map_err(backend)?,
-            pages: serde_json::from_str(&pages).map_err(|_| corrupt("pages", &pages))?,
-            notify_address: row.try_get("notify_address").map_err(backend)?,
+            public: get(row, "public")?,
+            pages: rows::json(row, "pages")?,
+            notify_address: get(row, "notify_address")?,
             members: Vec::new(),
         },
     })
@@ -106,22 +100,25 @@ async fn set_members(
         .execute(&mut *conn)
         .await
         .map_err(backend)?;
-    for member in members {
-        let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM staff WHERE id = ?")
-            .bind(member.as_uuid())
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(backend)?;
-        if known.is_none() {
-            return Err(StoreError::NotFound);
-        }
-        sqlx::query("INSERT INTO department_members (department_id, staff_id) VALUES (?, ?)")
-            .bind(id.as_uuid())
-            .bind(member.as_uuid())
-            .execute(&mut *conn)
-            .await
-            .map_err(|error| conflict_on_unique(error, "a member is listed twice"))?;
+    if members.is_empty() {
+        return Ok(());
     }
+    // One insert in the order given (members are listed by rowid); the foreign
+    // key refuses staff that do not exist.
+    let mut insert = sqlx::QueryBuilder::new(
+        "INSERT INTO department_members (department_id, staff_id) ",
+    );
+    insert.push_values(members, |mut row, member| {
+        row.push_bind(id.as_uuid()).push_bind(member.as_uuid());
+    });
+    insert
+        .build()
+        .execute(&mut *conn)
+        .await
+        .map_err(|error| match &error {
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::NotFound,
+            _ => conflict_on_unique(error, "a member is listed twice"),
+        })?;
     Ok(())
 }
 
@@ -141,11 +138,9 @@ pub(crate) async fn create(
     if site_known.is_none() {
         return Err(StoreError::NotFound);
     }
-    if usize::try_from(count).unwrap_or(usize::MAX) >= MAX_DEPARTMENTS {
-        return Err(StoreError::Limit(format!(
-            "a site has at most {MAX_DEPARTMENTS} departments"
-        )));
-    }
+    room_for(count, MAX_DEPARTMENTS, || {
+        format!("a site has at most {MAX_DEPARTMENTS} departments")
+    })?;
     let id = DepartmentId::new();
     sqlx::query(
         "INSERT INTO departments (id, site_id, position, name, routing, public, pages, notify_address, created_at) \
@@ -164,7 +159,12 @@ pub(crate) async fn create(
     .await
     .map_err(|error| conflict_on_unique(error, NAME_TAKEN))?;
     set_members(conn, id, &draft.members).await?;
-    fetch(conn, id).await?.ok_or(StoreError::NotFound)
+    Ok(Department {
+        id,
+        site_id: site,
+        position: rows::unsigned("position", next)?,
+        draft,
+    })
 }
 
 pub(crate) async fn update(
@@ -172,31 +172,32 @@ pub(crate) async fn update(
     id: DepartmentId,
     draft: DepartmentDraft,
 ) -> Result<Department> {
-    found(
-        sqlx::query(
-            "UPDATE departments SET name = ?, routing = ?, public = ?, pages = ?, notify_address = ? \
-             WHERE id = ?",
-        )
-        .bind(&draft.name)
-        .bind(draft.routing.as_str())
-        .bind(draft.public)
-        .bind(to_json(&draft.pages)?)
-        .bind(&draft.notify_address)
-        .bind(id.as_uuid())
-        .execute(&mut *conn)
-        .await
-        .map_err(|error| conflict_on_unique(error, NAME_TAKEN))?,
-    )?;
+    let (site, position): (Uuid, i64) = sqlx::query_as(
+        "UPDATE departments SET name = ?, routing = ?, public = ?, pages = ?, notify_address = ? \
+         WHERE id = ? RETURNING site_id, position",
+    )
+    .bind(&draft.name)
+    .bind(draft.routing.as_str())
+    .bind(draft.public)
+    .bind(to_json(&draft.pages)?)
+    .bind(&draft.notify_address)
+    .bind(id.as_uuid())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(|error| conflict_on_unique(error, NAME_TAKEN))?
+    .ok_or(StoreError::NotFound)?;
     set_members(conn, id, &draft.members).await?;
-    fetch(conn, id).await?.ok_or(StoreError::NotFound)
+    Ok(Department {
+        id,
+        site_id: SiteId::from_uuid(site),
+        position: rows::unsigned("position", position)?,
+        draft,
+    })
 }
 
 pub(crate) async fn delete(conn: &mut SqliteConnection, id: DepartmentId) -> Result<()> {
-    sqlx::query("UPDATE conversations SET department_id = NULL WHERE department_id = ?")
-        .bind(id.as_uuid())
-        .execute(&mut *conn)
-        .await
-        .map_err(backend)?;
+    // Its conversations lose the department by the foreign key (ON DELETE SET
+    // NULL); its members go with it (ON DELETE CASCADE).
     // Rules keep their draft as JSON, where the id is in its text form.
     sqlx::query(
         "UPDATE rules SET body = json_set(body, '$.department', NULL) \

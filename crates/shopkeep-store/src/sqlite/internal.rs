@@ -5,28 +5,27 @@ use shopkeep_core::ids::{InternalMessageId, StaffId};
 use shopkeep_core::internal::RoomKey;
 use shopkeep_core::protocol::shared::AgentRef;
 use shopkeep_core::text::{ClientMsgId, MessageText};
+use sqlx::SqliteConnection;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqliteConnection};
 
-use crate::error::{Result, StoreError};
+use crate::error::Result;
 use crate::model::StoredInternal;
 use crate::sqlite::conversations::now;
+use crate::sqlite::rows::{corrupt, get};
 use crate::sqlite::writer::backend;
 
 fn message(row: &SqliteRow) -> Result<StoredInternal> {
-    let room: String = row.try_get("room").map_err(backend)?;
+    let room: String = get(row, "room")?;
     Ok(StoredInternal {
-        id: InternalMessageId::from_uuid(row.try_get("id").map_err(backend)?),
-        room: RoomKey::decode(&room).ok_or_else(|| {
-            StoreError::Backend(format!("unexpected room in the database: {room:?}"))
-        })?,
+        id: InternalMessageId::from_uuid(get(row, "id")?),
+        room: RoomKey::decode(&room).ok_or_else(|| corrupt("room", &room))?,
         author: AgentRef {
-            id: StaffId::from_uuid(row.try_get("author_id").map_err(backend)?),
-            name: row.try_get("author_name").map_err(backend)?,
+            id: StaffId::from_uuid(get(row, "author_id")?),
+            name: get(row, "author_name")?,
         },
-        text: row.try_get("text").map_err(backend)?,
-        at: row.try_get("at").map_err(backend)?,
-        client_msg_id: row.try_get("client_msg_id").map_err(backend)?,
+        text: get(row, "text")?,
+        at: get(row, "at")?,
+        client_msg_id: get(row, "client_msg_id")?,
     })
 }
 

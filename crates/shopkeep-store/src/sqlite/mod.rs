@@ -132,6 +132,14 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|error| StoreError::Backend(error.to_string()))
 }
 
+/// Refuses one more row where `count` rows already reach `max`.
+fn room_for(count: i64, max: usize, refusal: impl FnOnce() -> String) -> Result<()> {
+    if usize::try_from(count).unwrap_or(usize::MAX) >= max {
+        return Err(StoreError::Limit(refusal()));
+    }
+    Ok(())
+}
+
 fn conflict_on_unique(error: sqlx::Error, what: &str) -> StoreError {
     match &error {
         sqlx::Error::Database(db) if db.is_unique_violation() => {

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::error::{Result, StoreError};
 use crate::model::{Claims, Contact, Identified, NewVisit, StaffPhoto, TrackingBatch, Visitor};
 use crate::sqlite::conversations::now;
-use crate::sqlite::rows;
+use crate::sqlite::{room_for, rows};
 use crate::sqlite::writer::{backend, found};
 
 /// Pages kept per visit when reading a visit back.
@@ -375,11 +375,9 @@ pub(crate) async fn create_rule(
         .fetch_one(&mut *conn)
         .await
         .map_err(backend)?;
-    if count >= i64::try_from(MAX_RULES).unwrap_or(i64::MAX) {
-        return Err(StoreError::Limit(format!(
-            "a site has at most {MAX_RULES} rules"
-        )));
-    }
+    room_for(count, MAX_RULES, || {
+        format!("a site has at most {MAX_RULES} rules")
+    })?;
     let id = RuleId::new();
     let at = now();
     sqlx::query(

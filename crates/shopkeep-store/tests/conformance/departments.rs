@@ -12,6 +12,7 @@ conformance! {
         update_replaces_fields_and_members,
         duplicate_name_in_a_site_is_a_conflict_in_any_case,
         unknown_member_or_site_is_not_found,
+        unknown_or_repeated_member_in_an_update_changes_nothing,
         a_site_has_at_most_max_departments,
         deleting_a_department_sends_its_chats_and_rules_to_the_site_queue,
         conversations_remember_the_department_they_started_in,
@@ -150,6 +151,27 @@ async fn unknown_member_or_site_is_not_found(store: &dyn Store) {
         "got {unknown_site:?}"
     );
     assert!(store.list_departments(None).await.unwrap().is_empty());
+}
+
+async fn unknown_or_repeated_member_in_an_update_changes_nothing(store: &dyn Store) {
+    let shop = site(store, "shop").await;
+    let anna = staff(store, "anna@shop.example").await;
+    let sales = department(store, shop.id, "Sales").await;
+    let mut unknown = sales.draft.clone();
+    unknown.name = "Renamed".into();
+    unknown.members = vec![anna.id, StaffId::new()];
+    let mut twice = sales.draft.clone();
+    twice.members = vec![anna.id, anna.id];
+
+    let unknown = store.update_department(sales.id, unknown).await;
+    let twice = store.update_department(sales.id, twice).await;
+
+    assert!(
+        matches!(unknown, Err(StoreError::NotFound)),
+        "got {unknown:?}"
+    );
+    assert!(matches!(twice, Err(StoreError::Conflict(_))), "got {twice:?}");
+    assert_eq!(store.department(sales.id).await.unwrap(), Some(sales));
 }
 
 async fn a_site_has_at_most_max_departments(store: &dyn Store) {
