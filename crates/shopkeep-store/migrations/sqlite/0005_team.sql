@@ -37,8 +37,11 @@ ALTER TABLE conversations ADD COLUMN last_assignee_id BLOB REFERENCES staff (id)
 ALTER TABLE conversations ADD COLUMN visible_seq INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE conversations ADD COLUMN agent_read INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE conversations ADD COLUMN visitor_read INTEGER NOT NULL DEFAULT 0;
-CREATE INDEX conversations_department ON conversations (department_id)
+-- The history search's filters, each newest updated first.
+CREATE INDEX conversations_department ON conversations (department_id, updated_at)
     WHERE department_id IS NOT NULL;
+CREATE INDEX conversations_last_assignee ON conversations (last_assignee_id, updated_at)
+    WHERE last_assignee_id IS NOT NULL;
 CREATE INDEX conversations_updated ON conversations (updated_at);
 
 -- Before this migration every event was visible to the visitor.
