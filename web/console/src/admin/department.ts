@@ -4,6 +4,7 @@ import type { RoutingStrategy } from '../../../protocol/RoutingStrategy';
 import type { StaffId } from '../../../protocol/StaffId';
 import { ApiError } from '../api/http';
 import type { MessageKey } from '../i18n/i18n';
+import { chars, EMAIL } from '../ui/validate';
 
 // The server's limits (`shopkeep-core` department.rs).
 export const MAX_DEPT_NAME_CHARS = 60;
@@ -31,9 +32,6 @@ export function departmentForm(d: Department | null): DepartmentForm {
   return { name: d.name, routing: d.routing, public: d.public, pages: d.pages.join('\n'), notify: d.notify_address ?? '', members: d.members };
 }
 
-const chars = (text: string) => [...text].length;
-// A plain shape check; the server has the last word on addresses.
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const CONTROL = /\p{Cc}/u;
 
 /** The draft the form describes, or what to fix, field by field. */

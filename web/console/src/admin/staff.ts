@@ -1,10 +1,10 @@
 import type { NewStaffRequest } from '../../../protocol/NewStaffRequest';
 import type { Role } from '../../../protocol/Role';
 import type { MessageKey } from '../i18n/i18n';
+import { chars, EMAIL, MIN_PASSWORD_CHARS } from '../ui/validate';
 
 export const ROLES: readonly Role[] = ['operator', 'supervisor', 'admin'];
-// The server's limits (`shopkeep-core` staff.rs and the password rule).
-export const MIN_PASSWORD_CHARS = 10;
+// The server's limit (`shopkeep-core` staff.rs).
 export const MAX_MAX_CHATS = 50;
 
 export function parseMaxChats(raw: string): number | null {
@@ -24,10 +24,10 @@ export const blankStaff: NewStaffForm = { email: '', name: '', role: 'operator',
 
 export function newStaffRequest(f: NewStaffForm): { ok: true; body: NewStaffRequest } | { ok: false; reason: MessageKey } {
   const email = f.email.trim();
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) return { ok: false, reason: 'staff.email_invalid' };
+  if (!EMAIL.test(email)) return { ok: false, reason: 'staff.email_invalid' };
   const name = f.name.trim();
   if (name === '') return { ok: false, reason: 'staff.name_invalid' };
-  if ([...f.password].length < MIN_PASSWORD_CHARS) return { ok: false, reason: 'setup.password_short' };
+  if (chars(f.password) < MIN_PASSWORD_CHARS) return { ok: false, reason: 'setup.password_short' };
   const max = parseMaxChats(f.maxChats);
   if (max === null) return { ok: false, reason: 'staff.max_invalid' };
   return { ok: true, body: { email, name, role: f.role, password: f.password, max_chats: max } };

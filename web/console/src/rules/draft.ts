@@ -4,6 +4,7 @@ import type { Rule } from '../../../protocol/Rule';
 import type { RuleDraft } from '../../../protocol/RuleDraft';
 import { countryName } from '../i18n/format';
 import { t, type MessageKey } from '../i18n/i18n';
+import { chars } from '../ui/validate';
 import { valueText } from '../ui/visitorText';
 
 export type ConditionKind = Condition['kind'];
@@ -92,8 +93,6 @@ export function ruleForm(rule: Rule | null, defaultText: string): RuleForm {
     department: rule.department ?? '',
   };
 }
-
-const chars = (text: string) => [...text].length;
 
 /**
  * An attribute value as JSON: numbers when the text reads as one (so `>= 100` compares

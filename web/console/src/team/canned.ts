@@ -1,6 +1,7 @@
 import type { Canned } from '../../../protocol/Canned';
 import type { CannedDraft } from '../../../protocol/CannedDraft';
 import { LANGS, type Lang, type MessageKey } from '../i18n/i18n';
+import { chars } from '../ui/validate';
 
 // The server's limits (`shopkeep-core` canned.rs).
 export const MAX_SHORTCUT_CHARS = 40;
@@ -23,7 +24,6 @@ export function cannedForm(c: Canned | null): CannedForm {
   return { shortcut: c?.shortcut ?? '', title: c?.title ?? '', text: c?.text ?? '', variants, shared: c?.shared ?? false };
 }
 
-const chars = (text: string) => [...text].length;
 
 export function cannedDraft(f: CannedForm): { ok: true; draft: CannedDraft } | { ok: false; reason: MessageKey } {
   const shortcut = f.shortcut.trim().replace(/^\/+/, '').toLowerCase();

@@ -5,8 +5,7 @@ import { BASE, navigate } from '../app/route';
 import { errorText, t, type MessageKey } from '../i18n/i18n';
 import { AuthLayout } from './AuthLayout';
 import { FormError } from './FormError';
-
-const MIN_PASSWORD_CHARS = 10;
+import { chars, MIN_PASSWORD_CHARS } from './validate';
 
 type Problem = { code: string } | { key: MessageKey };
 
@@ -27,7 +26,7 @@ export function SetupPage({ session, token }: { session: Session; token: string 
     event.preventDefault();
     const form = new FormData(event.currentTarget as HTMLFormElement);
     const password = String(form.get('password'));
-    if ([...password].length < MIN_PASSWORD_CHARS) return setProblem({ key: 'setup.password_short' });
+    if (chars(password) < MIN_PASSWORD_CHARS) return setProblem({ key: 'setup.password_short' });
     if (password !== form.get('confirm')) return setProblem({ key: 'setup.password_mismatch' });
     setBusy(true);
     setProblem(null);

@@ -9,6 +9,7 @@ import { businessHours, hoursForm, type HoursForm } from '../settings/hours';
 import { apiErrorText } from './apiError';
 import { FormError } from './FormError';
 import { HoursEditor, hoursProblemText } from './HoursEditor';
+import { chars } from './validate';
 
 // The server's limits (`shopkeep-core` site.rs).
 const MAX_PARAMS = 50;
@@ -23,8 +24,6 @@ const BUILT_IN_GREETINGS: Record<Lang, string> = {
   uk: 'Вітаємо, {name}! Раді знову вас бачити.',
   ja: '{name}様、こんにちは！またお会いできて嬉しいです。',
 };
-
-const chars = (text: string) => [...text].length;
 
 export interface SiteForm {
   readonly enabled: boolean;
