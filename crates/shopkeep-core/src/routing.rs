@@ -112,7 +112,7 @@ pub struct QueuePlace {
     pub conversation: ConversationId,
     pub position: u32,
     /// Estimated time until an operator takes it; `None` when nobody who could
-    /// take it is online.
+    /// take it is online (an operator who may hold no chats counts as nobody).
     pub wait_ms: Option<u64>,
 }
 
@@ -134,7 +134,7 @@ pub fn queue_places(
         let servers = operators
             .iter()
             .filter(|op| op.serves(department))
-            .map(|op| op.max_chats.max(1))
+            .map(|op| op.max_chats)
             .sum::<u32>();
         let service = service_ms(department);
         for (index, chat) in line.into_iter().enumerate() {
@@ -295,6 +295,20 @@ mod tests {
     }
 
     #[test]
+    fn an_operator_who_may_hold_no_chats_is_no_slot() {
+        let waiting = [chat(1, None), chat(2, None)];
+        let places = queue_places(&waiting, &[operator(0, 0, vec![])], |_| 60_000);
+        assert_eq!(places[0].wait_ms, None);
+        assert_eq!(places[1].wait_ms, None);
+
+        // Beside one with two slots, only those two count.
+        let ops = [operator(0, 0, vec![]), operator(2, 0, vec![])];
+        let places = queue_places(&waiting, &ops, |_| 60_000);
+        assert_eq!(places[0].wait_ms, Some(30_000));
+        assert_eq!(places[1].wait_ms, Some(60_000));
+    }
+
+    #[test]
     fn service_times_start_at_the_default_and_follow_measurements() {
         let mut times = ServiceTimes::default();
         assert_eq!(times.of(None), ServiceTimes::DEFAULT_MS);
@@ -304,8 +318,18 @@ mod tests {
         assert_eq!(times.of(None), 70_000);
     }
 
-    fn scenario() -> impl Strategy<Value = (Vec<OperatorLoad>, Vec<WaitingChat>, Vec<u8>)> {
+    /// The departments, online operators, waiting chats and one strategy code
+    /// for the site's own queue and each department (see [`strategy_from`]).
+    type Scenario = (
+        Vec<DepartmentId>,
+        Vec<OperatorLoad>,
+        Vec<WaitingChat>,
+        Vec<u8>,
+    );
+
+    fn scenario() -> impl Strategy<Value = Scenario> {
         let departments: Vec<DepartmentId> = (0..3).map(|_| DepartmentId::new()).collect();
+        let listed = departments.clone();
         let pick = departments.clone();
         let ops = prop::collection::vec(
             (
@@ -337,11 +361,22 @@ mod tests {
                     })
                     .collect::<Vec<_>>()
             });
-        (ops, chats, prop::collection::vec(0u8..3, 4))
+        (Just(listed), ops, chats, prop::collection::vec(0u8..3, 4))
     }
 
-    fn strategy_from(codes: &[u8], department: Option<DepartmentId>) -> RoutingStrategy {
-        let index = department.map_or(0, |d| (d.as_uuid().as_u128() % 3) as usize + 1);
+    /// `codes[0]` is the site's own queue, `codes[i + 1]` that of `departments[i]`.
+    fn strategy_from(
+        codes: &[u8],
+        departments: &[DepartmentId],
+        department: Option<DepartmentId>,
+    ) -> RoutingStrategy {
+        let index = department.map_or(0, |d| {
+            departments
+                .iter()
+                .position(|listed| *listed == d)
+                .expect("a department of the scenario")
+                + 1
+        });
         match codes[index] {
             0 => RoutingStrategy::LeastBusy,
             1 => RoutingStrategy::RoundRobin,
@@ -351,9 +386,9 @@ mod tests {
 
     proptest! {
         #[test]
-        fn routing_keeps_every_guarantee((ops, chats, codes) in scenario()) {
+        fn routing_keeps_every_guarantee((departments, ops, chats, codes) in scenario()) {
             let mut after = ops.clone();
-            let strategy = |d: Option<DepartmentId>| strategy_from(&codes, d);
+            let strategy = |d: Option<DepartmentId>| strategy_from(&codes, &departments, d);
             let got = assign(&chats, &mut after, strategy, 1000);
 
             // No chat twice; only waiting chats.
@@ -385,17 +420,28 @@ mod tests {
         }
 
         #[test]
-        fn queue_positions_count_from_one_per_department((ops, chats, _codes) in scenario()) {
+        fn queue_positions_count_from_one_per_department((_departments, ops, chats, _codes) in scenario()) {
             let places = queue_places(&chats, &ops, |_| 60_000);
             prop_assert_eq!(places.len(), chats.len());
-            let mut by_department: HashMap<Option<DepartmentId>, Vec<u32>> = HashMap::new();
+            let mut by_department: HashMap<Option<DepartmentId>, Vec<(u32, (Millis, ConversationId))>> =
+                HashMap::new();
             for place in &places {
                 let chat = chats.iter().find(|c| c.id == place.conversation).unwrap();
-                by_department.entry(chat.department).or_default().push(place.position);
+                by_department
+                    .entry(chat.department)
+                    .or_default()
+                    .push((place.position, (chat.since, chat.id)));
             }
-            for positions in by_department.values() {
-                let expected: Vec<u32> = (1..=positions.len() as u32).collect();
-                prop_assert_eq!(positions, &expected);
+            for line in by_department.values_mut() {
+                line.sort_by_key(|(position, _)| *position);
+                let positions: Vec<u32> = line.iter().map(|(position, _)| *position).collect();
+                let expected: Vec<u32> = (1..=line.len() as u32).collect();
+                prop_assert_eq!(positions, expected);
+                // Earlier in line means waiting longer (ties by id).
+                prop_assert!(
+                    line.windows(2).all(|pair| pair[0].1 < pair[1].1),
+                    "a later position waits longer than an earlier one"
+                );
             }
         }
     }
