@@ -277,6 +277,121 @@ mod tests {
         }
     }
 
+    /// Every role × department membership × holding × status, with the answer
+    /// to each action in [`ALL`]'s order: `y` allowed, `h` hidden, `n` not the
+    /// holder, `s` needs a supervisor. The chat is of a department.
+    #[test]
+    fn the_rules_as_a_table() {
+        use ConversationStatus::{Active, Closed, Waiting};
+        use Role::{Admin, Operator, Supervisor};
+        #[rustfmt::skip]
+        let table = [
+            // role, member of the department, holder, status, answers
+            (Operator, false, false, Waiting, "hhhhhhhh"),
+            (Operator, false, false, Active, "hhhhhhhh"),
+            (Operator, false, false, Closed, "hhhhhhhh"),
+            (Operator, false, true, Waiting, "yyyyyyss"),
+            (Operator, false, true, Active, "yyyyyyss"),
+            (Operator, false, true, Closed, "yyyyyyss"),
+            (Operator, true, false, Waiting, "yynynyss"),
+            (Operator, true, false, Active, "yynynnss"),
+            (Operator, true, false, Closed, "yynynnss"),
+            (Operator, true, true, Waiting, "yyyyyyss"),
+            (Operator, true, true, Active, "yyyyyyss"),
+            (Operator, true, true, Closed, "yyyyyyss"),
+            (Supervisor, false, false, Waiting, "yynyyyyy"),
+            (Supervisor, false, false, Active, "yynyyyyy"),
+            (Supervisor, false, false, Closed, "yynyyyyy"),
+            (Supervisor, false, true, Waiting, "yyyyyyyy"),
+            (Supervisor, false, true, Active, "yyyyyyyy"),
+            (Supervisor, false, true, Closed, "yyyyyyyy"),
+            (Supervisor, true, false, Waiting, "yynyyyyy"),
+            (Supervisor, true, false, Active, "yynyyyyy"),
+            (Supervisor, true, false, Closed, "yynyyyyy"),
+            (Supervisor, true, true, Waiting, "yyyyyyyy"),
+            (Supervisor, true, true, Active, "yyyyyyyy"),
+            (Supervisor, true, true, Closed, "yyyyyyyy"),
+            (Admin, false, false, Waiting, "yynyyyyy"),
+            (Admin, false, false, Active, "yynyyyyy"),
+            (Admin, false, false, Closed, "yynyyyyy"),
+            (Admin, false, true, Waiting, "yyyyyyyy"),
+            (Admin, false, true, Active, "yyyyyyyy"),
+            (Admin, false, true, Closed, "yyyyyyyy"),
+            (Admin, true, false, Waiting, "yynyyyyy"),
+            (Admin, true, false, Active, "yynyyyyy"),
+            (Admin, true, false, Closed, "yynyyyyy"),
+            (Admin, true, true, Waiting, "yyyyyyyy"),
+            (Admin, true, true, Active, "yyyyyyyy"),
+            (Admin, true, true, Closed, "yyyyyyyy"),
+        ];
+        let department = DepartmentId::new();
+        for (role, member, holder, status, answers) in table {
+            let asking = viewer(role, if member { vec![department] } else { vec![] });
+            let scope = Scope {
+                status,
+                department: Some(department),
+                assignee: Some(if holder { asking.id } else { StaffId::new() }),
+                participants: &[],
+            };
+            for (action, answer) in ALL.into_iter().zip(answers.chars()) {
+                let expected = match answer {
+                    'y' => Ok(()),
+                    'h' => Err(Denied::Hidden),
+                    'n' => Err(Denied::NotHolder),
+                    's' => Err(Denied::NeedsSupervisor),
+                    other => panic!("unknown answer {other}"),
+                };
+                assert_eq!(
+                    asking.check(&scope, action),
+                    expected,
+                    "{role:?} member={member} holder={holder} {status:?} {action:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn named_cases_of_the_table() {
+        let (sales, support) = (DepartmentId::new(), DepartmentId::new());
+        // An operator still holding a chat of a department they are not in
+        // (moved out of it, or handed it directly) keeps working it.
+        let holder = viewer(Role::Operator, vec![support]);
+        let held = Scope {
+            status: ConversationStatus::Active,
+            department: Some(sales),
+            assignee: Some(holder.id),
+            participants: &[],
+        };
+        for action in [Action::Read, Action::Post, Action::Transfer, Action::Close] {
+            assert_eq!(holder.check(&held, action), Ok(()), "{action:?}");
+        }
+        assert_eq!(
+            holder.check(&held, Action::Join),
+            Err(Denied::NeedsSupervisor)
+        );
+
+        let waiting = Scope {
+            status: ConversationStatus::Waiting,
+            department: Some(sales),
+            assignee: None,
+            participants: &[],
+        };
+        let member = viewer(Role::Operator, vec![sales]);
+        let outsider = viewer(Role::Operator, vec![support]);
+        // Closing a waiting chat of a department: its members may, others do not see it.
+        assert_eq!(member.check(&waiting, Action::Close), Ok(()));
+        assert_eq!(outsider.check(&waiting, Action::Close), Err(Denied::Hidden));
+        // Transferring a waiting chat takes holding it (or a supervisor).
+        assert_eq!(
+            member.check(&waiting, Action::Transfer),
+            Err(Denied::NotHolder)
+        );
+        assert_eq!(
+            viewer(Role::Supervisor, vec![]).check(&waiting, Action::Transfer),
+            Ok(())
+        );
+    }
+
     #[test]
     fn tags_are_normalised_and_bounded() {
         let tags =
