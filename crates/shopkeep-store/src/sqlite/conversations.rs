@@ -54,10 +54,7 @@ pub(crate) struct Loaded {
 
 /// The conversation's status, holder, participants and site; `NotFound` when
 /// there is no such conversation.
-pub(crate) async fn load_state(
-    conn: &mut SqliteConnection,
-    id: ConversationId,
-) -> Result<Loaded> {
+pub(crate) async fn load_state(conn: &mut SqliteConnection, id: ConversationId) -> Result<Loaded> {
     let row = sqlx::query(
         "SELECT status, assignee_id, participants, site_id FROM conversations WHERE id = ?",
     )
@@ -400,7 +397,10 @@ pub(crate) async fn post_agent_message(
     if let Some(resend) = agent_resend(conn, conversation, agent.id, &client_msg_id).await? {
         return Ok(resend);
     }
-    load_state(conn, conversation).await?.state.post_as(agent.id)?;
+    load_state(conn, conversation)
+        .await?
+        .state
+        .post_as(agent.id)?;
     let body = EventBody::Message {
         text: text.into_string(),
     };
@@ -439,7 +439,11 @@ async fn visitor_resend(
         .fetch_optional(&mut *conn)
         .await
         .map_err(backend)?;
-    let Some(event) = previous.as_ref().map(|row| rows::event(row, "")).transpose()? else {
+    let Some(event) = previous
+        .as_ref()
+        .map(|row| rows::event(row, ""))
+        .transpose()?
+    else {
         return Ok(None);
     };
     let summary = existing_summary(conn, event.conversation_id).await?;

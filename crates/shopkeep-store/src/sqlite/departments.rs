@@ -105,9 +105,8 @@ async fn set_members(
     }
     // One insert in the order given (members are listed by rowid); the foreign
     // key refuses staff that do not exist.
-    let mut insert = sqlx::QueryBuilder::new(
-        "INSERT INTO department_members (department_id, staff_id) ",
-    );
+    let mut insert =
+        sqlx::QueryBuilder::new("INSERT INTO department_members (department_id, staff_id) ");
     insert.push_values(members, |mut row, member| {
         row.push_bind(id.as_uuid()).push_bind(member.as_uuid());
     });

@@ -281,7 +281,10 @@ mod tests {
         let columns = event_columns("e");
         assert!(columns.starts_with("e.conversation_id, e.seq, e.at, "));
         assert!(columns.ends_with(", e.client_msg_id, e.visible_prev"));
-        assert_eq!(columns.matches("e.").count(), EVENT_COLUMNS.split(',').count());
+        assert_eq!(
+            columns.matches("e.").count(),
+            EVENT_COLUMNS.split(',').count()
+        );
     }
 
     #[test]

@@ -13,8 +13,8 @@ use uuid::Uuid;
 use crate::error::{Result, StoreError};
 use crate::model::{Claims, Contact, Identified, NewVisit, StaffPhoto, TrackingBatch, Visitor};
 use crate::sqlite::conversations::now;
-use crate::sqlite::{room_for, rows};
 use crate::sqlite::writer::{backend, found};
+use crate::sqlite::{room_for, rows};
 
 /// Pages kept per visit when reading a visit back.
 const PAGES_PER_VISIT: i64 = 100;

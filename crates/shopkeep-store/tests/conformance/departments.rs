@@ -170,7 +170,10 @@ async fn unknown_or_repeated_member_in_an_update_changes_nothing(store: &dyn Sto
         matches!(unknown, Err(StoreError::NotFound)),
         "got {unknown:?}"
     );
-    assert!(matches!(twice, Err(StoreError::Conflict(_))), "got {twice:?}");
+    assert!(
+        matches!(twice, Err(StoreError::Conflict(_))),
+        "got {twice:?}"
+    );
     assert_eq!(store.department(sales.id).await.unwrap(), Some(sales));
 }
 
