@@ -174,10 +174,7 @@ pub async fn run(state: &AppState) -> Result<(), StoreError> {
             {
                 Ok(taken) => {
                     assigned.push(decision.conversation);
-                    match &taken.event {
-                        Some(event) => state.hub.publish_event(&taken.conversation, event),
-                        None => state.hub.publish_summary(&taken.conversation),
-                    }
+                    state.hub.publish_transition(&taken);
                 }
                 // Someone took or closed it in the meantime.
                 Err(error) => {

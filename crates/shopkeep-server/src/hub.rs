@@ -192,7 +192,7 @@ impl Hub {
         visitor: VisitorId,
     ) -> (VisitorRegistration, mpsc::Receiver<Frame>) {
         let (queue, frames) = mpsc::channel(VISITOR_QUEUE);
-        let id = self.next_socket.fetch_add(1, Ordering::Relaxed);
+        let id = self.next_socket_id();
         self.lock_visitors()
             .entry(visitor)
             .or_default()
@@ -322,16 +322,11 @@ impl Hub {
             Some(id) => viewing.insert(socket, (staff, id)),
             None => viewing.remove(&socket),
         };
-        let mut changed: Vec<ConversationId> = before.map(|(_, id)| id).into_iter().collect();
-        if let Some(id) = conversation
-            && !changed.contains(&id)
-        {
-            changed.push(id);
+        let old = before.map(|(_, id)| id);
+        if old == conversation {
+            return Vec::new();
         }
-        if before.map(|(_, id)| id) == conversation {
-            changed.clear();
-        }
-        changed
+        old.into_iter().chain(conversation).collect()
     }
 
     /// Staff who have `conversation` on screen, each once.
@@ -418,6 +413,15 @@ impl Hub {
         }
         self.to_staff_audience(Audience::Conversation(scope.clone()), frame);
         self.publish_summary_to(conversation, scope);
+    }
+
+    /// The outcome of a state change (take, join, transfer…): its event if it
+    /// recorded one, otherwise the conversation's new summary.
+    pub fn publish_transition(&self, changed: &shopkeep_store::Transitioned) {
+        match &changed.event {
+            Some(event) => self.publish_event(&changed.conversation, event),
+            None => self.publish_summary(&changed.conversation),
+        }
     }
 
     /// A conversation's summary changed without a new event.
@@ -535,7 +539,11 @@ impl Hub {
     /// How long the visitor has had no socket here: `None` while connected;
     /// since the server started for a visitor not seen since.
     pub fn away_for(&self, visitor: VisitorId) -> Option<Duration> {
-        if self.lock_visitors().contains_key(&visitor) {
+        // Both maps under the visitors lock (the order `to_visitor` takes them
+        // in), so a visitor connecting in between is not taken for one away
+        // since the start.
+        let visitors = self.lock_visitors();
+        if visitors.contains_key(&visitor) {
             return None;
         }
         let since = self
@@ -543,6 +551,7 @@ impl Hub {
             .get(&visitor)
             .copied()
             .unwrap_or(self.started);
+        drop(visitors);
         Some(since.elapsed())
     }
 

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::RwLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use shopkeep_core::access::{Scope, Viewer};
 use shopkeep_core::conversation::ConversationStatus;
@@ -47,6 +48,9 @@ struct Directory {
 #[derive(Default)]
 pub struct TeamDirectory {
     inner: RwLock<Directory>,
+    /// Bumped by every [`TeamDirectory::replace`], so a console can keep its
+    /// access until the directory changes.
+    version: AtomicU64,
 }
 
 impl TeamDirectory {
@@ -83,9 +87,17 @@ impl TeamDirectory {
                 )
             })
             .collect();
-        let mut inner = self.write();
-        inner.departments = departments;
-        inner.staff = staff;
+        {
+            let mut inner = self.write();
+            inner.departments = departments;
+            inner.staff = staff;
+        }
+        self.version.fetch_add(1, Ordering::Release);
+    }
+
+    /// Changes whenever departments or staff are replaced.
+    pub fn version(&self) -> u64 {
+        self.version.load(Ordering::Acquire)
     }
 
     /// Access of `staff`: the role from the record given, departments from the cache.
@@ -134,22 +146,12 @@ impl TeamDirectory {
         self.read().staff.get(&id).cloned()
     }
 
-    pub fn members(&self) -> Vec<Member> {
-        let mut members: Vec<Member> = self.read().staff.values().cloned().collect();
-        members.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
-        members
-    }
-
     /// Records the chats each member holds; true when anything changed.
     pub fn set_loads(&self, loads: HashMap<StaffId, u32>) -> bool {
         let mut inner = self.write();
         let changed = inner.loads != loads;
         inner.loads = loads;
         changed
-    }
-
-    pub fn load_of(&self, staff: StaffId) -> u32 {
-        self.read().loads.get(&staff).copied().unwrap_or(0)
     }
 
     /// The team list with effective presence from the hub.
@@ -248,10 +250,4 @@ pub fn spawn_broadcaster(state: AppState) -> tokio::task::JoinHandle<()> {
             state.dispatch.kick();
         }
     })
-}
-
-/// The team list as consoles see it now (presence from the hub, loads as
-/// routing last counted them).
-pub async fn members(state: &AppState) -> Result<Vec<TeamMember>, StoreError> {
-    Ok(state.team.team(&state.hub))
 }

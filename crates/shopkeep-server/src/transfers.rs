@@ -35,11 +35,6 @@ impl Transfers {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The open offer of a chat, if any.
-    pub fn pending(&self, conversation: ConversationId) -> Option<Offer> {
-        self.lock().get(&conversation).cloned()
-    }
-
     /// Takes the offer of `conversation` made to `to`.
     pub fn take_for(&self, conversation: ConversationId, to: StaffId) -> Option<Offer> {
         let mut offers = self.lock();

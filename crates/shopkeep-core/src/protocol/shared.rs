@@ -35,6 +35,16 @@ pub struct Receipts {
 }
 
 impl Receipts {
+    /// One side's delivered or read mark.
+    pub fn mark(&self, side: Side, mark: ReceiptMark) -> Seq {
+        match (side, mark) {
+            (Side::Agent, ReceiptMark::Delivered) => self.agent_delivered,
+            (Side::Agent, ReceiptMark::Read) => self.agent_read,
+            (Side::Visitor, ReceiptMark::Delivered) => self.visitor_delivered,
+            (Side::Visitor, ReceiptMark::Read) => self.visitor_read,
+        }
+    }
+
     /// The marks as a visitor may see them: staff marks never pass the last
     /// event the visitor can see, so staff-only events (whispers, notes) do
     /// not show through the receipts.

@@ -9,7 +9,6 @@ use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use std::collections::HashMap;
 
 use shopkeep_core::access::{Action, Denied, Viewer};
 use shopkeep_core::conversation::ConversationStatus;
@@ -85,6 +84,10 @@ struct Connection {
     socket: u64,
     /// The console shows the live visitor list and wants its changes.
     watching: AtomicBool,
+    /// My access and the team directory's version it was read at: every frame
+    /// on the feed is checked against it, so it is rebuilt only when the
+    /// directory changes.
+    access: std::sync::Mutex<Option<(u64, Viewer)>>,
 }
 
 /// Clears what the tab had on screen when the socket ends.
@@ -133,6 +136,7 @@ async fn run(state: AppState, session: StaffSession, mut socket: WebSocket) {
         session,
         socket: socket_id,
         watching: AtomicBool::new(false),
+        access: std::sync::Mutex::default(),
     };
     let welcome = match conn.welcome().await {
         Ok(welcome) => welcome,
@@ -218,9 +222,13 @@ async fn run(state: AppState, session: StaffSession, mut socket: WebSocket) {
 
 /// Tells the staff who may see a conversation who has it on screen.
 async fn announce_viewers(state: &AppState, id: ConversationId) {
-    let Ok(Some(summary)) = state.store.conversation(id).await else {
-        return;
-    };
+    if let Ok(Some(summary)) = state.store.conversation(id).await {
+        announce_viewers_of(state, &summary);
+    }
+}
+
+fn announce_viewers_of(state: &AppState, summary: &ConversationSummary) {
+    let id = summary.id;
     let staff: Vec<AgentRef> = state
         .hub
         .viewers(id)
@@ -228,7 +236,7 @@ async fn announce_viewers(state: &AppState, id: ConversationId) {
         .filter_map(|staff| state.team.member(staff).map(|m| m.as_ref()))
         .collect();
     state.hub.to_conversation_staff(
-        &summary,
+        summary,
         to_frame(&ServerFrame::Viewers {
             conversation_id: id,
             staff,
@@ -236,18 +244,10 @@ async fn announce_viewers(state: &AppState, id: ConversationId) {
     );
 }
 
-/// A store result of a state change, fanned out.
-fn publish(state: &AppState, changed: &Transitioned) {
-    match &changed.event {
-        Some(event) => state.hub.publish_event(&changed.conversation, event),
-        None => state.hub.publish_summary(&changed.conversation),
-    }
-}
-
-/// Like [`publish`], for a change of holder or department: staff who could
+/// Like [`Hub::publish_transition`](crate::hub::Hub::publish_transition), for a change of holder or department: staff who could
 /// see the chat before also hear where it went, so it leaves their inbox.
 fn publish_moved(state: &AppState, before: &ConversationSummary, changed: &Transitioned) {
-    publish(state, changed);
+    state.hub.publish_transition(changed);
     let old = scope(before);
     if old != scope(&changed.conversation) {
         let frame = to_frame(&ServerFrame::Conversation {
@@ -296,13 +296,31 @@ impl Connection {
         }
     }
 
-    /// My access as the team directory has it now: roles and memberships
-    /// change while the console is open.
-    fn viewer(&self) -> Viewer {
-        self.state
+    /// Runs `f` with my access as the team directory has it now: roles and
+    /// memberships change while the console is open.
+    fn with_viewer<R>(&self, f: impl FnOnce(&Viewer) -> R) -> R {
+        let version = self.state.team.version();
+        let mut access = self
+            .access
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((seen, viewer)) = access.as_ref()
+            && *seen == version
+        {
+            return f(viewer);
+        }
+        let viewer = self
+            .state
             .team
             .viewer_by_id(self.session.staff.id)
-            .unwrap_or_else(|| self.state.team.viewer(&self.session.staff))
+            .unwrap_or_else(|| self.state.team.viewer(&self.session.staff));
+        let answer = f(&viewer);
+        *access = Some((version, viewer));
+        answer
+    }
+
+    fn viewer(&self) -> Viewer {
+        self.with_viewer(Viewer::clone)
     }
 
     fn wants(&self, audience: &Audience) -> bool {
@@ -310,7 +328,9 @@ impl Connection {
             Audience::Everyone => true,
             Audience::Staff(staff) => *staff == self.session.staff.id,
             Audience::VisitorWatchers => self.watching.load(Ordering::Relaxed),
-            Audience::Conversation(scope) => self.viewer().can_see(&scope.as_scope()),
+            Audience::Conversation(scope) => {
+                self.with_viewer(|viewer| viewer.can_see(&scope.as_scope()))
+            }
         }
     }
 
@@ -320,17 +340,6 @@ impl Connection {
             closed_limit: CLOSED_IN_INBOX,
         };
         let mut conversations = self.state.store.list_conversations(filter).await?;
-        let mut loads: HashMap<StaffId, u32> = HashMap::new();
-        for summary in &conversations {
-            if summary.status == ConversationStatus::Active
-                && let Some(holder) = &summary.assignee
-            {
-                *loads.entry(holder.id).or_default() += 1;
-            }
-        }
-        if self.state.team.set_loads(loads) {
-            self.state.hub.team_changed();
-        }
         let viewer = self.viewer();
         conversations.retain(|summary| viewer.can_see(&scope(summary).as_scope()));
         let mut me = me_of(&self.session.staff);
@@ -517,7 +526,7 @@ impl Connection {
             .take_conversation(id, self.me())
             .await
             .map_err(|e| ws::store_error(&e))?;
-        publish(&self.state, &taken);
+        self.state.hub.publish_transition(&taken);
         self.state.dispatch.kick();
         Ok(())
     }
@@ -534,11 +543,12 @@ impl Connection {
         };
         let msg_id = parse_msg_id(&client_msg_id).map_err(with_id)?;
         let text = parse_text(&text).map_err(with_id)?;
-        self.allowed(id, "send", Action::Post)
+        let summary = self
+            .allowed(id, "send", Action::Post)
             .await
             .map_err(with_id)?;
         let mail = self
-            .answer_by_mail(id, &msg_id, &text)
+            .answer_by_mail(&summary, &msg_id, &text)
             .await
             .map_err(|error| with_id(ws::store_error(&error)))?;
         let queued = mail.is_some();
@@ -564,13 +574,11 @@ impl Connection {
     /// queues it with the message, so both are kept or neither is.
     async fn answer_by_mail(
         &self,
-        id: ConversationId,
+        summary: &ConversationSummary,
         msg_id: &ClientMsgId,
         text: &MessageText,
     ) -> Result<Option<NewMail>, StoreError> {
-        let Some(summary) = self.state.store.conversation(id).await? else {
-            return Ok(None);
-        };
+        let id = summary.id;
         if !summary.offline {
             return Ok(None);
         }
@@ -654,23 +662,7 @@ impl Connection {
             ReceiptMark::Read => "read",
         };
         let summary = self.allowed(id, frame, Action::Read).await?;
-        let current = match mark {
-            ReceiptMark::Delivered => summary.receipts.agent_delivered,
-            ReceiptMark::Read => summary.receipts.agent_read,
-        };
-        if seq <= current {
-            return Ok(());
-        }
-        let receipts = self
-            .state
-            .store
-            .mark_receipt(id, Side::Agent, mark, seq)
-            .await
-            .map_err(|error| ws::store_error(&error))?;
-        if receipts != summary.receipts {
-            self.state.hub.publish_receipts(&summary, receipts);
-        }
-        Ok(())
+        ws::mark_receipt(&self.state, &summary, Side::Agent, mark, seq).await
     }
 
     async fn transfer(
@@ -821,7 +813,14 @@ impl Connection {
             transfers::ended(&self.state, id, &offer, TransferOutcome::Declined);
             return Ok(());
         }
-        let before = self.state.store.conversation(id).await.ok().flatten();
+        // My access may have changed since the offer was made.
+        let before = match self.allowed(id, "answer_transfer", Action::Take).await {
+            Ok(summary) => summary,
+            Err(refused) => {
+                transfers::ended(&self.state, id, &offer, TransferOutcome::Cancelled);
+                return Err(refused);
+            }
+        };
         match self
             .state
             .store
@@ -829,10 +828,7 @@ impl Connection {
             .await
         {
             Ok(handed) => {
-                match &before {
-                    Some(before) => publish_moved(&self.state, before, &handed),
-                    None => publish(&self.state, &handed),
-                }
+                publish_moved(&self.state, &before, &handed);
                 transfers::ended(&self.state, id, &offer, TransferOutcome::Accepted);
                 self.state.dispatch.kick();
                 Ok(())
@@ -886,7 +882,7 @@ impl Connection {
             .join_conversation(id, self.me())
             .await
             .map_err(|e| ws::store_error(&e))?;
-        publish(&self.state, &joined);
+        self.state.hub.publish_transition(&joined);
         Ok(())
     }
 
@@ -898,7 +894,7 @@ impl Connection {
             .leave_conversation(id, self.me())
             .await
             .map_err(|e| ws::store_error(&e))?;
-        publish(&self.state, &left);
+        self.state.hub.publish_transition(&left);
         Ok(())
     }
 
@@ -917,15 +913,21 @@ impl Connection {
     }
 
     async fn viewing(&self, id: Option<ConversationId>) -> Result<(), ErrorFrame> {
-        if let Some(id) = id {
-            self.allowed(id, "viewing", Action::Read).await?;
-        }
+        let viewed = match id {
+            Some(id) => Some(self.allowed(id, "viewing", Action::Read).await?),
+            None => None,
+        };
         let changed = self
             .state
             .hub
             .set_viewing(self.socket, self.session.staff.id, id);
         for conversation in changed {
-            announce_viewers(&self.state, conversation).await;
+            match &viewed {
+                Some(summary) if summary.id == conversation => {
+                    announce_viewers_of(&self.state, summary);
+                }
+                _ => announce_viewers(&self.state, conversation).await,
+            }
         }
         Ok(())
     }

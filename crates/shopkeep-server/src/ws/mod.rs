@@ -7,7 +7,9 @@ pub mod visitor;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use serde::de::DeserializeOwned;
 use shopkeep_core::ids::Seq;
-use shopkeep_core::protocol::shared::{ConversationSummary, ErrorFrame, History};
+use shopkeep_core::protocol::shared::{
+    ConversationSummary, ErrorFrame, History, ReceiptMark, Side,
+};
 use shopkeep_core::protocol::{ErrorCode, MAX_FRAME_BYTES, MAX_SYNC_EVENTS};
 use shopkeep_store::{Store, StoreError};
 
@@ -166,6 +168,29 @@ pub fn is_too_big(error: &axum::Error) -> bool {
 pub fn reconnect_delay_ms() -> u64 {
     use rand::Rng;
     rand::rng().random_range(500..3000)
+}
+
+/// Raises `side`'s `mark` of a conversation (already checked as theirs) to
+/// `seq` and tells both sides, unless the mark is there already.
+pub async fn mark_receipt(
+    state: &crate::state::AppState,
+    summary: &ConversationSummary,
+    side: Side,
+    mark: ReceiptMark,
+    seq: Seq,
+) -> Result<(), ErrorFrame> {
+    if seq <= summary.receipts.mark(side, mark) {
+        return Ok(());
+    }
+    let receipts = state
+        .store
+        .mark_receipt(summary.id, side, mark, seq)
+        .await
+        .map_err(|error| store_error(&error))?;
+    if receipts != summary.receipts {
+        state.hub.publish_receipts(summary, receipts);
+    }
+    Ok(())
 }
 
 #[cfg(test)]

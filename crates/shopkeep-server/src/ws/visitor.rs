@@ -1145,23 +1145,7 @@ impl Connection {
         mark: ReceiptMark,
     ) -> Result<(), ErrorFrame> {
         let summary = self.own(id).await?;
-        let current = match mark {
-            ReceiptMark::Delivered => summary.receipts.visitor_delivered,
-            ReceiptMark::Read => summary.receipts.visitor_read,
-        };
-        if seq <= current {
-            return Ok(());
-        }
-        let receipts = self
-            .state
-            .store
-            .mark_receipt(id, Side::Visitor, mark, seq)
-            .await
-            .map_err(|error| ws::store_error(&error))?;
-        if receipts != summary.receipts {
-            self.state.hub.publish_receipts(&summary, receipts);
-        }
-        Ok(())
+        ws::mark_receipt(&self.state, &summary, Side::Visitor, mark, seq).await
     }
 
     /// A department the visitor picked: one of the site's public ones.
