@@ -9,9 +9,7 @@ import type { DepartmentId } from '../../../protocol/DepartmentId';
 import type { NewCanned } from '../../../protocol/NewCanned';
 import type { NewDepartment } from '../../../protocol/NewDepartment';
 import type { NewStaffRequest } from '../../../protocol/NewStaffRequest';
-import type { SiteChat } from '../../../protocol/SiteChat';
 import type { SiteId } from '../../../protocol/SiteId';
-import type { SiteView } from '../../../protocol/SiteView';
 import type { StaffAccount } from '../../../protocol/StaffAccount';
 import type { StaffId } from '../../../protocol/StaffId';
 import type { StaffPatch } from '../../../protocol/StaffPatch';
@@ -37,5 +35,4 @@ export const teamApi = {
   /** `query` as built by `historyQuery`. */
   search: (api: Api, query: string) => api.call<ConversationSummary[]>('GET', `/conversations/search?${query}`),
   audit: (api: Api, limit = 100) => api.call<AuditEntryView[]>('GET', `/audit?limit=${limit}`),
-  updateSiteChat: (api: Api, site: SiteId, chat: SiteChat) => api.call<SiteView>('PATCH', `/sites/${id(site)}`, { chat }),
 };

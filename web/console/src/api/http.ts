@@ -7,6 +7,7 @@ import type { Me } from '../../../protocol/Me';
 import type { Rule } from '../../../protocol/Rule';
 import type { RuleDraft } from '../../../protocol/RuleDraft';
 import type { RuleId } from '../../../protocol/RuleId';
+import type { SiteChat } from '../../../protocol/SiteChat';
 import type { SiteId } from '../../../protocol/SiteId';
 import type { SiteMail } from '../../../protocol/SiteMail';
 import type { SiteView } from '../../../protocol/SiteView';
@@ -42,6 +43,7 @@ export interface SiteUpdate {
   greetings?: { [lang: string]: string };
   hours?: BusinessHours | null;
   mail?: SiteMail;
+  chat?: SiteChat;
 }
 
 /** A failed delivery as it arrives: the times are JSON numbers (ms), whatever the generated type says. */

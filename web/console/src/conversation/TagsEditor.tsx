@@ -17,7 +17,7 @@ export function TagsEditor({ store, api, conversation: c }: { store: ConsoleStor
     setSaving(true);
     setError(null);
     try {
-      store.update(await api.setTags(c.id, tags));
+      store.summary(await api.setTags(c.id, tags));
       return true;
     } catch (e) {
       setError(errorText(e instanceof ApiError ? e.code : 'internal'));

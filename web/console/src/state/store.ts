@@ -230,11 +230,6 @@ export class ConsoleStore {
     return () => this.listeners.delete(listener);
   }
 
-  /** A summary from elsewhere (a REST answer such as saved tags) replaces the known one. */
-  update(c: ConversationSummary): void {
-    this.summary(c);
-  }
-
   setViewing(viewing: boolean): void {
     this.viewing.value = viewing;
     this.markOpenRead();
@@ -477,7 +472,8 @@ export class ConsoleStore {
     this.markOpenRead();
   }
 
-  private summary(c: ConversationSummary): void {
+  /** A newer summary replaces the known one: from a `conversation` frame or a REST answer such as saved tags. */
+  summary(c: ConversationSummary): void {
     const before = this.conversations.value.get(c.id);
     this.conversations.value = new Map(this.conversations.value).set(c.id, c);
     this.unread.value = noteSummary(this.unread.value, c);

@@ -1,6 +1,5 @@
 import { useRef, useState } from 'preact/hooks';
 import type { RoutingStrategy } from '../../../protocol/RoutingStrategy';
-import type { SiteChat } from '../../../protocol/SiteChat';
 import type { SiteView } from '../../../protocol/SiteView';
 import { ROUTING_STRATEGIES } from '../admin/department';
 import type { Api, SiteUpdate } from '../api/http';
@@ -60,7 +59,7 @@ export function siteForm(site: SiteView): SiteForm {
  * The PATCH body for the form: every language sent, an empty greeting meaning the built-in one;
  * an empty notify address or consent text is `null` (none), and always open is `hours: null`.
  */
-export function sitePatch(form: SiteForm): { ok: true; patch: SiteUpdate & { chat: SiteChat } } | { ok: false; message: string } {
+export function sitePatch(form: SiteForm): { ok: true; patch: SiteUpdate } | { ok: false; message: string } {
   const params = form.params.map((p) => p.trim()).filter((p) => p !== '');
   if (params.length > MAX_PARAMS || params.some((p) => chars(p) > MAX_PARAM_CHARS)) {
     return { ok: false, message: t('site.params_invalid') };
