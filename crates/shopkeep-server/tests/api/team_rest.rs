@@ -520,6 +520,51 @@ async fn tags_are_normalised_and_the_history_filters_by_them() {
 }
 
 #[tokio::test]
+async fn the_history_pages_on_by_updated_at_and_id() {
+    let team = team().await;
+    let app = &team.app;
+    for _ in 0..3 {
+        conversation_in(app, None).await;
+    }
+    let all = app
+        .get_json(&team.anna, "/api/v1/conversations/search")
+        .await;
+    let all: Vec<Value> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].clone())
+        .collect();
+    assert_eq!(all.len(), 3);
+
+    let mut paged = Vec::new();
+    let mut path = "/api/v1/conversations/search?limit=1".to_owned();
+    loop {
+        let page = app.get_json(&team.anna, &path).await;
+        let Some(last) = page.as_array().unwrap().last() else {
+            break;
+        };
+        paged.push(last["id"].clone());
+        path = format!(
+            "/api/v1/conversations/search?limit=1&before={}&before_id={}",
+            last["updated_at"],
+            last["id"].as_str().unwrap()
+        );
+    }
+    assert_eq!(paged, all);
+
+    let response = app
+        .call(
+            &team.anna,
+            Method::GET,
+            "/api/v1/conversations/search?before=1&before_id=nope",
+            None,
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+}
+
+#[tokio::test]
 async fn chat_settings_and_rule_departments_belong_to_the_site() {
     let team = team().await;
     let app = &team.app;
