@@ -1,6 +1,8 @@
 //! Refused actions: logged, and kept for admins to review (`GET /api/v1/audit`).
 
+use shopkeep_core::access::{Action, Denied, Viewer};
 use shopkeep_core::ids::ConversationId;
+use shopkeep_core::protocol::shared::ConversationSummary;
 use shopkeep_store::{AuditEntry, Staff};
 
 use crate::state::AppState;
@@ -25,4 +27,23 @@ pub async fn refused(
     if let Err(error) = state.store.record_audit(entry).await {
         tracing::error!(%error, "the refusal could not be recorded");
     }
+}
+
+/// Whether `viewer` (the access of `staff`) may do `action` to `summary`; a
+/// refusal is recorded under `what` (a frame name or a route). REST routes
+/// and the console socket both decide through here.
+pub async fn check(
+    state: &AppState,
+    staff: &Staff,
+    viewer: &Viewer,
+    summary: &ConversationSummary,
+    action: Action,
+    what: &str,
+) -> Result<(), Denied> {
+    let denied = match viewer.check(&crate::team::scope(summary).as_scope(), action) {
+        Ok(()) => return Ok(()),
+        Err(denied) => denied,
+    };
+    refused(state, staff, what, Some(summary.id), &denied.to_string()).await;
+    Err(denied)
 }

@@ -30,26 +30,14 @@ pub async fn conversation(
         .await?
         .ok_or_else(ApiError::not_found)?;
     let viewer = state.team.viewer(&session.staff);
-    match viewer.check(&team::scope(&summary).as_scope(), action) {
+    match audit::check(state, &session.staff, &viewer, &summary, action, route).await {
         Ok(()) => Ok(summary),
-        Err(denied) => {
-            audit::refused(
-                state,
-                &session.staff,
-                route,
-                Some(summary.id),
-                &denied.to_string(),
-            )
-            .await;
-            Err(match denied {
-                Denied::Hidden => ApiError::not_found(),
-                Denied::NeedsSupervisor | Denied::NotHolder => ApiError::new(
-                    StatusCode::FORBIDDEN,
-                    ErrorCode::Forbidden,
-                    denied.to_string(),
-                ),
-            })
-        }
+        Err(Denied::Hidden) => Err(ApiError::not_found()),
+        Err(denied) => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden,
+            denied.to_string(),
+        )),
     }
 }
 

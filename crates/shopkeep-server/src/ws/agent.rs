@@ -491,24 +491,20 @@ impl Connection {
             Ok(None) => return Err(ws::error(ErrorCode::NotFound, "no such conversation")),
             Err(error) => return Err(ws::store_error(&error)),
         };
-        match self.viewer().check(&scope(&summary).as_scope(), action) {
+        let viewer = self.viewer();
+        match audit::check(
+            &self.state,
+            &self.session.staff,
+            &viewer,
+            &summary,
+            action,
+            frame,
+        )
+        .await
+        {
             Ok(()) => Ok(summary),
-            Err(denied) => {
-                audit::refused(
-                    &self.state,
-                    &self.session.staff,
-                    frame,
-                    Some(id),
-                    &denied.to_string(),
-                )
-                .await;
-                Err(match denied {
-                    Denied::Hidden => ws::error(ErrorCode::NotFound, "no such conversation"),
-                    Denied::NeedsSupervisor | Denied::NotHolder => {
-                        ws::error(ErrorCode::Forbidden, denied.to_string())
-                    }
-                })
-            }
+            Err(Denied::Hidden) => Err(ws::error(ErrorCode::NotFound, "no such conversation")),
+            Err(denied) => Err(ws::error(ErrorCode::Forbidden, denied.to_string())),
         }
     }
 
