@@ -423,8 +423,9 @@ mod tests {
         fn queue_positions_count_from_one_per_department((_departments, ops, chats, _codes) in scenario()) {
             let places = queue_places(&chats, &ops, |_| 60_000);
             prop_assert_eq!(places.len(), chats.len());
-            let mut by_department: HashMap<Option<DepartmentId>, Vec<(u32, (Millis, ConversationId))>> =
-                HashMap::new();
+            // Per department: (position, (since, id)) of each place.
+            type Line = Vec<(u32, (Millis, ConversationId))>;
+            let mut by_department: HashMap<Option<DepartmentId>, Line> = HashMap::new();
             for place in &places {
                 let chat = chats.iter().find(|c| c.id == place.conversation).unwrap();
                 by_department
