@@ -240,6 +240,58 @@ impl Schedule {
         if self.is_open(at) {
             return Some(at);
         }
+        // The shop opens at an interval's opening time, or where a clock change
+        // jumps into an interval whose opening time it skipped (open 02:30 on
+        // the night 02:00 becomes 03:00): it opens at the change.
+        self.first_instant(
+            at,
+            |day| {
+                if self.is_holiday(day) {
+                    Vec::new()
+                } else {
+                    self.intervals(day).iter().map(|(open, _)| *open).collect()
+                }
+            },
+            |candidate| candidate >= at && self.is_open(candidate),
+        )
+    }
+
+    /// The first instant after `at` when [`Schedule::is_open`] answers
+    /// differently than at `at`: the next opening while closed, the next closing
+    /// while open. `None` when nothing changes within [`HORIZON_DAYS`]. A socket
+    /// sleeps until then to tell its widget.
+    pub fn next_change(&self, at: Millis) -> Option<Millis> {
+        if !self.is_open(at) {
+            return self.next_open(at);
+        }
+        // Openness only changes where a local minute crosses a closing time, at
+        // local midnight (weekday and holiday change) or at a clock change. The
+        // earliest such instant that is closed is the change.
+        self.first_instant(
+            at,
+            |day| {
+                let mut minutes: Vec<u16> = vec![0];
+                minutes.extend(
+                    self.intervals(day)
+                        .iter()
+                        .map(|(_, close)| *close)
+                        .filter(|close| *close < 1440),
+                );
+                minutes
+            },
+            |candidate| candidate > at && !self.is_open(candidate),
+        )
+    }
+
+    /// The earliest instant within [`HORIZON_DAYS`] of `at` that `hit` accepts,
+    /// among the local times `minutes_of(day)` of each day from the day before
+    /// `at`'s and the zone's clock changes up to the first found.
+    fn first_instant(
+        &self,
+        at: Millis,
+        minutes_of: impl Fn(Date) -> Vec<u16>,
+        hit: impl Fn(Millis) -> bool,
+    ) -> Option<Millis> {
         let horizon = at.checked_add(HORIZON_DAYS * DAY_MS)?;
         let start = Timestamp::from_millisecond(at).ok()?;
         // A day before: a clock turned back near midnight puts `at` on the
@@ -256,67 +308,9 @@ impl Schedule {
                     break;
                 }
             }
-            if !self.is_holiday(day) {
-                for (open, _) in self.intervals(day) {
-                    for candidate in self.instants_of(day, *open) {
-                        if candidate >= at && self.is_open(candidate) {
-                            best = Some(best.map_or(candidate, |b| b.min(candidate)));
-                        }
-                    }
-                }
-            }
-            day = day.tomorrow().ok()?;
-        }
-        // A clock change can jump into an interval whose opening time it skipped
-        // (open 02:30 on the night 02:00 becomes 03:00): it opens at the change.
-        let limit = best.unwrap_or(horizon);
-        for transition in self.zone.following(start) {
-            let instant = transition.timestamp().as_millisecond();
-            if instant > limit {
-                break;
-            }
-            if instant >= at && self.is_open(instant) {
-                best = Some(best.map_or(instant, |b| b.min(instant)));
-                break;
-            }
-        }
-        best.filter(|found| *found <= horizon)
-    }
-
-    /// The first instant after `at` when [`Schedule::is_open`] answers
-    /// differently than at `at`: the next opening while closed, the next closing
-    /// while open. `None` when nothing changes within [`HORIZON_DAYS`]. A socket
-    /// sleeps until then to tell its widget.
-    pub fn next_change(&self, at: Millis) -> Option<Millis> {
-        if !self.is_open(at) {
-            return self.next_open(at);
-        }
-        let horizon = at.checked_add(HORIZON_DAYS * DAY_MS)?;
-        let start = Timestamp::from_millisecond(at).ok()?;
-        // Openness only changes where a local minute crosses a closing time, at
-        // local midnight (weekday and holiday change) or at a clock change. The
-        // earliest such instant that is closed is the change.
-        let closed_at = |candidate: Millis| candidate > at && !self.is_open(candidate);
-        let mut day = self.zone.to_datetime(start).date().yesterday().ok()?;
-        let mut best: Option<Millis> = None;
-        let mut days_after_found = 0;
-        for _ in 0..HORIZON_DAYS + 3 {
-            if best.is_some() {
-                days_after_found += 1;
-                if days_after_found > 2 {
-                    break;
-                }
-            }
-            let mut minutes: Vec<u16> = vec![0];
-            minutes.extend(
-                self.intervals(day)
-                    .iter()
-                    .map(|(_, close)| *close)
-                    .filter(|close| *close < 1440),
-            );
-            for minute in minutes {
+            for minute in minutes_of(day) {
                 for candidate in self.instants_of(day, minute) {
-                    if closed_at(candidate) {
+                    if hit(candidate) {
                         best = Some(best.map_or(candidate, |b| b.min(candidate)));
                     }
                 }
@@ -329,7 +323,7 @@ impl Schedule {
             if instant > limit {
                 break;
             }
-            if closed_at(instant) {
+            if hit(instant) {
                 best = Some(best.map_or(instant, |b| b.min(instant)));
                 break;
             }
