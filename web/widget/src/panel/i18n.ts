@@ -7,6 +7,7 @@ import { panel as ja } from '../i18n/ja';
 import { format, type Lang } from '../i18n/lang';
 import { panel as ru } from '../i18n/ru';
 import { panel as uk } from '../i18n/uk';
+import { intl } from './intl';
 
 export const catalogs: Record<Lang, PanelCatalog> = { en, ru, uk, ja };
 
@@ -29,7 +30,7 @@ const PLURAL_ORDER = ['one', 'few', 'many', 'other'];
 /** `template`'s form for `n` (forms separated by `|`), with `{n}` filled. */
 export function plural(lang: Lang, template: string, n: number): string {
   const forms = template.split('|');
-  const index = PLURAL_ORDER.indexOf(new Intl.PluralRules(lang).select(n));
+  const index = PLURAL_ORDER.indexOf(intl(`plural ${lang}`, () => new Intl.PluralRules(lang)).select(n));
   return format(forms[Math.min(index < 0 ? forms.length : index, forms.length - 1)]!, { n });
 }
 

@@ -10,6 +10,7 @@ import type { VisitorClientFrame } from '../../../protocol/VisitorClientFrame';
 import type { Connection, Incoming } from '../contract';
 import type { PanelCatalog } from '../i18n/en';
 import { format, type Lang } from '../i18n/lang';
+import { intl } from './intl';
 import { load, save, storageKey } from '../storage';
 import { newMessageId } from './outbox';
 import { charCount, cleanText, MAX_CHARS } from './text';
@@ -76,7 +77,7 @@ export function closedText(strings: PanelCatalog, lang: Lang, availability: Avai
   const at = availability?.back_at;
   if (availability?.open !== false || at == null || at <= now) return strings.offlineTitle;
   const timeZone = knownZone(availability.time_zone);
-  const time = new Intl.DateTimeFormat(lang, { hour: 'numeric', minute: '2-digit', timeZone }).format(at);
+  const time = intl(`time ${lang} ${timeZone}`, () => new Intl.DateTimeFormat(lang, { hour: 'numeric', minute: '2-digit', timeZone })).format(at);
   const day = dayNumber(at, timeZone);
   const days = day - dayNumber(now, timeZone);
   if (days <= 0) return format(strings.backAt, { time });
@@ -85,7 +86,7 @@ export function closedText(strings: PanelCatalog, lang: Lang, availability: Avai
   const when =
     days < 7
       ? strings.weekdays.split('|')[new Date(day * DAY_MS).getUTCDay()]!
-      : new Intl.DateTimeFormat(lang, { month: 'long', day: 'numeric', timeZone }).format(at);
+      : intl(`date ${lang} ${timeZone}`, () => new Intl.DateTimeFormat(lang, { month: 'long', day: 'numeric', timeZone })).format(at);
   return format(strings.backOn, { day: when, time });
 }
 
@@ -94,7 +95,7 @@ const DAY_MS = 86_400_000;
 /** The site's zone if this browser knows it, else the visitor's own. */
 function knownZone(zone: string | null): string | undefined {
   try {
-    return zone ? new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone : undefined;
+    return zone ? intl(`zone ${zone}`, () => new Intl.DateTimeFormat('en', { timeZone: zone })).resolvedOptions().timeZone : undefined;
   } catch {
     return undefined;
   }
@@ -102,7 +103,7 @@ function knownZone(zone: string | null): string | undefined {
 
 /** The calendar day of `at` in `timeZone`, counted from the epoch: days apart subtract. */
 function dayNumber(at: number, timeZone: string | undefined): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric' }).formatToParts(at);
+  const parts = intl(`day ${timeZone}`, () => new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric' })).formatToParts(at);
   const part = (type: string) => Number(parts.find((p) => p.type === type)!.value);
   return Date.UTC(part('year'), part('month') - 1, part('day')) / DAY_MS;
 }

@@ -4,6 +4,7 @@
 import type { Event } from '../../../protocol/Event';
 import type { PanelCatalog } from '../i18n/en';
 import { format, type Lang } from '../i18n/lang';
+import { intl } from './intl';
 
 /**
  * What a notice in the conversation says (someone joined, left, took over; the chat
@@ -53,7 +54,7 @@ export function transcriptOf(events: readonly Event[], site: string, strings: Pa
 }
 
 const stamp = (lang: Lang, at: number) =>
-  new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' }).format(at);
+  intl(`stamp ${lang}`, () => new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' })).format(at);
 
 /** Plain text: a heading line, then each line as "time · who" and the text under it. */
 export function transcriptText({ title, lang, lines }: Transcript): string {

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import type { PanelHost } from '../../contract';
 import { format, type Lang } from '../../i18n/lang';
 import { catalogs, queueText } from '../i18n';
+import { intl } from '../intl';
 import type { ChatStore } from '../store';
 import { Invitation } from './Bubble';
 import { Composer } from './Composer';
@@ -96,4 +97,5 @@ export function ChatPanel({ store, host }: { store: ChatStore; host: PanelHost }
 }
 
 /** "Anna and Sue", as the language lists names. */
-const names = (lang: Lang, list: string[]): string => new Intl.ListFormat(lang, { type: 'conjunction' }).format(list);
+const names = (lang: Lang, list: string[]): string =>
+  intl(`list ${lang}`, () => new Intl.ListFormat(lang, { type: 'conjunction' })).format(list);

@@ -1,5 +1,6 @@
 import type { PanelCatalog } from '../../i18n/en';
 import type { Lang } from '../../i18n/lang';
+import { intl } from '../intl';
 import type { ChatStore, Delivery, Item } from '../store';
 import { noticeText } from '../transcript';
 import { CheckIcon, ClockIcon, DoubleCheckIcon } from './icons';
@@ -106,12 +107,4 @@ function Status({ delivery, onRetry, strings }: { delivery: Delivery; onRetry?: 
   );
 }
 
-const clocks = new Map<Lang, Intl.DateTimeFormat>();
-function clock(lang: Lang): Intl.DateTimeFormat {
-  let format = clocks.get(lang);
-  if (!format) {
-    format = new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit' });
-    clocks.set(lang, format);
-  }
-  return format;
-}
+const clock = (lang: Lang) => intl(`clock ${lang}`, () => new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit' }));
