@@ -46,7 +46,7 @@ it('searches with the filters, pages with Load more and opens a conversation', a
 
   act(() => button(root, 'Load more').click());
   await settle();
-  expect(searches[2]).toBe('tag=vip&status=closed&before=951&limit=50');
+  expect(searches[2]).toBe('tag=vip&status=closed&before=951&before_id=c49&limit=50');
   expect(root.querySelectorAll('tbody tr')).toHaveLength(51);
   expect(root.textContent).not.toContain('Load more');
 

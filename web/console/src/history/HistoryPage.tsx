@@ -10,11 +10,11 @@ import type { ConsoleStore } from '../state/store';
 import { apiErrorText } from '../ui/apiError';
 import { FormError } from '../ui/FormError';
 import { ConversationLink } from '../ui/VisitorProfile';
-import { appendPage, historyQuery, nextBefore, noFilters, rangeReversed, type HistoryFilters } from './query';
+import { appendPage, historyQuery, nextBefore, noFilters, rangeReversed, type HistoryFilters, type PageCursor } from './query';
 
 const STATUSES: readonly ConversationStatus[] = ['waiting', 'active', 'closed'];
 
-type Results = { rows: ConversationSummary[]; before: number | null };
+type Results = { rows: ConversationSummary[]; before: PageCursor | null };
 
 /** Past conversations I may see, filtered and paged newest first; each opens in the workspace. */
 export function HistoryPage({ store, api }: { store: ConsoleStore; api: Api }) {

@@ -10,10 +10,11 @@ it('sends only the filters that are set', () => {
 });
 
 it('covers whole local days and pages with before', () => {
-  const q = new URLSearchParams(historyQuery({ ...noFilters, from: '2026-03-01', to: '2026-03-02' }, 12345));
+  const q = new URLSearchParams(historyQuery({ ...noFilters, from: '2026-03-01', to: '2026-03-02' }, { updated_at: 12345, id: 'c7' }));
   expect(Number(q.get('from'))).toBe(new Date(2026, 2, 1).getTime());
   expect(Number(q.get('to'))).toBe(new Date(2026, 2, 3).getTime() - 1);
   expect(q.get('before')).toBe('12345');
+  expect(q.get('before_id')).toBe('c7');
   expect(historyQuery({ ...noFilters, from: '2026-02-31' })).toBe('limit=50');
   expect(dayStart('yesterday')).toBeNull();
   expect(rangeReversed({ ...noFilters, from: '2026-03-02', to: '2026-03-01' })).toBe(true);
@@ -22,7 +23,7 @@ it('covers whole local days and pages with before', () => {
 
 it('pages on until a short page, without repeating rows', () => {
   const full = Array.from({ length: 50 }, (_, i) => summary(`c${i}`, { updated_at: 1000 - i }));
-  expect(nextBefore(full)).toBe(951);
+  expect(nextBefore(full)).toEqual({ updated_at: 951, id: 'c49' });
   expect(nextBefore(full.slice(0, 3))).toBeNull();
   expect(appendPage([summary('a'), summary('b')], [summary('b'), summary('c')]).map((r) => r.id)).toEqual(['a', 'b', 'c']);
 });

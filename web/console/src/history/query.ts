@@ -3,6 +3,12 @@ import type { ConversationSummary } from '../../../protocol/ConversationSummary'
 
 export const HISTORY_PAGE = 50;
 
+/** Where the next page starts: after the last row shown (rows of one millisecond told apart by id). */
+export interface PageCursor {
+  readonly updated_at: number;
+  readonly id: string;
+}
+
 /** The history filters as the form holds them; empty means any. */
 export interface HistoryFilters {
   readonly site: string;
@@ -29,7 +35,7 @@ export function dayStart(date: string): number | null {
  * The search query for a page of history: filters as given (tags lower case, as stored),
  * the date range covering both whole days, and `before` the last row already shown.
  */
-export function historyQuery(f: HistoryFilters, before: number | null = null, limit = HISTORY_PAGE): string {
+export function historyQuery(f: HistoryFilters, before: PageCursor | null = null, limit = HISTORY_PAGE): string {
   const q = new URLSearchParams();
   const put = (key: string, value: string) => {
     const v = value.trim();
@@ -48,7 +54,10 @@ export function historyQuery(f: HistoryFilters, before: number | null = null, li
     next.setDate(next.getDate() + 1);
     q.set('to', String(next.getTime() - 1));
   }
-  if (before !== null) q.set('before', String(before));
+  if (before !== null) {
+    q.set('before', String(before.updated_at));
+    q.set('before_id', before.id);
+  }
   q.set('limit', String(limit));
   return q.toString();
 }
@@ -60,9 +69,10 @@ export function rangeReversed(f: HistoryFilters): boolean {
   return from !== null && to !== null && to < from;
 }
 
-/** The next page's `before`, or null when the last page was not full. */
-export function nextBefore(page: readonly ConversationSummary[], limit = HISTORY_PAGE): number | null {
-  return page.length < limit ? null : (page.at(-1)?.updated_at ?? null);
+/** Where the next page starts, or null when the last page was not full. */
+export function nextBefore(page: readonly ConversationSummary[], limit = HISTORY_PAGE): PageCursor | null {
+  const last = page.at(-1);
+  return page.length < limit || !last ? null : { updated_at: last.updated_at, id: last.id };
 }
 
 /** Rows appended by a later page, each conversation once (rows updated between pages may repeat). */
