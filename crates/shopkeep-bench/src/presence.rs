@@ -11,6 +11,7 @@ use futures_util::SinkExt;
 use futures_util::stream::{self, StreamExt};
 use hdrhistogram::Histogram;
 use serde_json::json;
+use tokio::sync::watch;
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -40,7 +41,12 @@ pub async fn run(
     presence: Presence,
     concurrency: usize,
 ) -> anyhow::Result<Outcome> {
-    let mut consoles = Vec::new();
+    let count =
+        ((presence.pages_per_visitor * presence.duration.as_secs_f64()).floor() as u64).max(1);
+    // Consoles are read from the start: each arriving visitor is a change on
+    // the list, and a console that stops reading is dropped by the server.
+    let (stop_at, stop) = watch::channel(None);
+    let mut readers = Vec::new();
     for k in 0..presence.consoles {
         let (mut console, _) = target.operator(k).await?;
         shopkeep::send(
@@ -49,24 +55,31 @@ pub async fn run(
         )
         .await?;
         shopkeep::until(&mut console, "visitors").await?;
-        consoles.push(console);
+        readers.push(tokio::spawn(watch(
+            console,
+            presence.visitors,
+            count,
+            stop.clone(),
+        )));
     }
     let opened: Vec<anyhow::Result<Socket>> = stream::iter(0..presence.visitors)
         .map(|i| async move { target.visitor(i).await })
         .buffer_unordered(concurrency)
         .collect()
         .await;
-    let visitors = opened.into_iter().collect::<anyhow::Result<Vec<_>>>()?;
+    let visitors = match opened.into_iter().collect::<anyhow::Result<Vec<_>>>() {
+        Ok(visitors) => visitors,
+        Err(error) => {
+            // Ends the readers, which otherwise wait for a stop that never comes.
+            let _ = stop_at.send(Some(Instant::now()));
+            return Err(error);
+        }
+    };
     let interval = Duration::from_secs_f64(1.0 / presence.pages_per_visitor);
-    let count =
-        ((presence.pages_per_visitor * presence.duration.as_secs_f64()).floor() as u64).max(1);
     let start = Instant::now() + Duration::from_millis(200);
     // Readers end as soon as every last page is seen; this bounds a failed run.
     let stop = start + presence.duration + Duration::from_secs(10);
-    let readers: Vec<_> = consoles
-        .into_iter()
-        .map(|console| tokio::spawn(watch(console, presence.visitors, count, stop)))
-        .collect();
+    let _ = stop_at.send(Some(stop));
     let before = proc::sample(target.pid);
     let writers: Vec<_> = visitors
         .into_iter()
@@ -132,11 +145,13 @@ async fn browse(socket: Socket, i: usize, schedule: Schedule, stop: Instant) -> 
 }
 
 /// Reads `visitors_changed` until every visitor's last page was seen or `stop`.
+/// `stop` is unknown (`None`) while the visitors connect; frames read then
+/// are changes from arriving visitors, not pages of the run.
 async fn watch(
     mut console: Socket,
     visitors: usize,
     count: u64,
-    stop: Instant,
+    mut stop: watch::Receiver<Option<Instant>>,
 ) -> anyhow::Result<Watched> {
     let mut watched = Watched {
         latest: HashMap::new(),
@@ -146,8 +161,24 @@ async fn watch(
     let finished =
         |w: &Watched| w.latest.len() == visitors && w.latest.values().all(|&n| n + 1 == count);
     while !finished(&watched) {
-        let Ok(Some(message)) = tokio::time::timeout_at(stop, console.next()).await else {
-            break;
+        let deadline = *stop.borrow_and_update();
+        let message = match deadline {
+            Some(deadline) => match tokio::time::timeout_at(deadline, console.next()).await {
+                Ok(Some(message)) => message,
+                _ => break,
+            },
+            None => tokio::select! {
+                message = console.next() => match message {
+                    Some(message) => message,
+                    None => break,
+                },
+                changed = stop.changed() => {
+                    if changed.is_err() {
+                        break;
+                    }
+                    continue;
+                }
+            },
         };
         let Message::Text(text) = message? else {
             continue;

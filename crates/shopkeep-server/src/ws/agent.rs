@@ -69,7 +69,7 @@ pub async fn upgrade(
     let Some(slot) = state.sockets.acquire(peer.ip()) else {
         return Err(ApiError::rate_limited());
     };
-    Ok(ws::limit(upgrade)
+    Ok(ws::limit_staff(upgrade)
         .on_upgrade(move |socket| async move {
             run(state, session, socket).await;
             drop(slot);

@@ -25,6 +25,16 @@ pub fn limit(upgrade: WebSocketUpgrade) -> WebSocketUpgrade {
         .max_frame_size(MAX_FRAME_BYTES)
 }
 
+/// Most bytes queued for a console socket. A console's welcome lists every open
+/// conversation it may see, which in a busy shop is far more than a client may
+/// send in one frame; the limit on what the console sends stays as small.
+const STAFF_WRITE_BUFFER: usize = 32 * 1024 * 1024;
+
+/// [`limit`] for console sockets, whose own frames may be large.
+pub fn limit_staff(upgrade: WebSocketUpgrade) -> WebSocketUpgrade {
+    limit(upgrade).max_write_buffer_size(STAFF_WRITE_BUFFER)
+}
+
 pub fn error(code: ErrorCode, message: impl Into<String>) -> ErrorFrame {
     ErrorFrame {
         code,

@@ -154,3 +154,36 @@ async fn history_is_paged_in_order() {
         vec![16, 17, 18, 19, 20]
     );
 }
+
+#[tokio::test]
+async fn a_console_connects_when_the_open_conversations_outgrow_a_client_frame() {
+    use shopkeep_core::ids::VisitorId;
+    use shopkeep_core::text::{ClientMsgId, MessageText};
+
+    let app = spawn_app().await;
+    // Each summary carries its last message: 80 long ones make a welcome of
+    // about 400 KB, several times what a client may send in one frame.
+    let long = "a".repeat(4_000);
+    for i in 0..80 {
+        let visitor = app
+            .store
+            .create_visitor(app.site.id, VisitorId::new().to_string().into_bytes())
+            .await
+            .unwrap();
+        app.store
+            .post_visitor_message(
+                app.site.id,
+                visitor.id,
+                None,
+                ClientMsgId::parse(&format!("m-{i}")).unwrap(),
+                MessageText::parse(&long).unwrap(),
+                None,
+            )
+            .await
+            .unwrap();
+    }
+    let (mut agent, welcome) = app.agent().await;
+    assert_eq!(welcome["conversations"].as_array().unwrap().len(), 80);
+    agent.send(json!({"type": "ping"})).await;
+    agent.until("pong").await;
+}
