@@ -12,10 +12,63 @@ use shopkeep_core::text::{ClientMsgId, MessageText};
 use sqlx::{AssertSqlSafe, SqliteConnection};
 use uuid::Uuid;
 
+use std::sync::LazyLock;
+
 use crate::error::{Result, StoreError};
 use crate::model::{NewMail, OfflineMessage, Posted, Transitioned};
 use crate::sqlite::writer::backend;
 use crate::sqlite::{outbox, rows, to_json, tracking};
+
+/// Appends an event with the conversation's next seq.
+pub(crate) const APPEND_EVENT: &str = "INSERT INTO events (conversation_id, seq, at, author_kind, author_id, author_name, kind, text, data, client_msg_id, visible_prev) \
+         SELECT id, last_seq + 1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \
+                CASE WHEN ?9 AND visible_seq != last_seq THEN visible_seq END \
+         FROM conversations WHERE id = ?10 RETURNING seq, visible_prev";
+
+/// Moves the conversation past the event just appended.
+pub(crate) const ADVANCE_CONVERSATION: &str = "UPDATE conversations SET last_seq = ?6, updated_at = ?1, \
+         last_message_seq = CASE WHEN ?2 THEN ?6 ELSE last_message_seq END, \
+         visible_seq = CASE WHEN ?3 THEN ?6 ELSE visible_seq END, \
+         unanswered_since = CASE ?4 WHEN 0 THEN COALESCE(unanswered_since, ?1) \
+                                    WHEN 1 THEN NULL ELSE unanswered_since END \
+         WHERE id = ?5";
+
+/// The open conversation of a visitor or their contact.
+pub(crate) const OPEN_CONVERSATION_OF: &str = "SELECT id FROM conversations WHERE (visitor_id = ?1 OR contact_id = ?2) \
+         AND status != 'closed' ORDER BY created_at DESC LIMIT 1";
+
+/// A new conversation.
+pub(crate) const INSERT_CONVERSATION: &str = "INSERT INTO conversations (id, site_id, visitor_id, contact_id, department_id, status, \
+         assignee_id, last_assignee_id, assigned_at, offline, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, CASE WHEN ?7 IS NULL THEN NULL ELSE ?8 END, ?9, ?8, ?8)";
+
+/// What the rules of a state change read.
+pub(crate) const LOAD_STATE: &str =
+    "SELECT status, assignee_id, participants, site_id FROM conversations WHERE id = ?";
+
+/// One conversation's summary.
+pub(crate) static SUMMARY_BY_ID: LazyLock<String> =
+    LazyLock::new(|| format!("{} WHERE c.id = ?", rows::SUMMARY_SELECT));
+
+/// A conversation's event stored under a `client_msg_id`.
+pub(crate) static STORED_EVENT: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {} FROM events WHERE conversation_id = ? AND client_msg_id = ?",
+        rows::EVENT_COLUMNS
+    )
+});
+
+/// A visitor's message under a `client_msg_id`, in any conversation of theirs
+/// or of their contact.
+pub(crate) static VISITOR_RESEND: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {} FROM events e JOIN conversations c ON c.id = e.conversation_id \
+         WHERE (c.visitor_id = ?1 OR c.contact_id = ?3 \
+                OR c.contact_id = (SELECT contact_id FROM visitors WHERE id = ?1)) \
+         AND e.client_msg_id = ?2 AND e.author_kind = 'visitor'",
+        rows::event_columns("e")
+    )
+});
 
 pub fn now() -> Millis {
     let since_epoch = std::time::SystemTime::now()
@@ -28,8 +81,7 @@ pub(crate) async fn summary(
     conn: &mut SqliteConnection,
     id: ConversationId,
 ) -> Result<Option<ConversationSummary>> {
-    let sql = format!("{} WHERE c.id = ?", rows::SUMMARY_SELECT);
-    let row = sqlx::query(AssertSqlSafe(sql))
+    let row = sqlx::query(AssertSqlSafe(SUMMARY_BY_ID.as_str()))
         .bind(id.as_uuid())
         .fetch_optional(conn)
         .await
@@ -55,24 +107,26 @@ pub(crate) struct Loaded {
 /// The conversation's status, holder, participants and site; `NotFound` when
 /// there is no such conversation.
 pub(crate) async fn load_state(conn: &mut SqliteConnection, id: ConversationId) -> Result<Loaded> {
-    let row = sqlx::query(
-        "SELECT status, assignee_id, participants, site_id FROM conversations WHERE id = ?",
-    )
-    .bind(id.as_uuid())
-    .fetch_optional(conn)
-    .await
-    .map_err(backend)?
-    .ok_or(StoreError::NotFound)?;
-    let status: String = rows::get(&row, "status")?;
-    let participants: Vec<AgentRef> = rows::json(&row, "participants")?;
+    let row = sqlx::query(LOAD_STATE)
+        .bind(id.as_uuid())
+        .fetch_optional(conn)
+        .await
+        .map_err(backend)?
+        .ok_or(StoreError::NotFound)?;
+    loaded(&row)
+}
+
+pub(crate) fn loaded(row: &impl rows::Columns) -> Result<Loaded> {
+    let status: String = rows::get(row, "status")?;
+    let participants: Vec<AgentRef> = rows::json(row, "participants")?;
     Ok(Loaded {
         state: ConversationState {
             status: ConversationStatus::parse(&status)
                 .ok_or_else(|| rows::corrupt("status", &status))?,
-            assignee: rows::get::<Option<Uuid>>(&row, "assignee_id")?.map(StaffId::from_uuid),
+            assignee: rows::get::<Option<Uuid>>(row, "assignee_id")?.map(StaffId::from_uuid),
             participants: participants.iter().map(|agent| agent.id).collect(),
         },
-        site: SiteId::from_uuid(rows::get(&row, "site_id")?),
+        site: SiteId::from_uuid(rows::get(row, "site_id")?),
         participants,
     })
 }
@@ -101,67 +155,105 @@ pub(crate) async fn append(
     body: EventBody,
     client_msg_id: Option<&ClientMsgId>,
 ) -> Result<Event> {
-    let at = now();
-    let is_message = matches!(body, EventBody::Message { .. });
-    let visible = body.visible_to_visitor();
-    // A visitor's message starts the wait for an answer; an operator's ends it.
-    let answers = match (&body, &author) {
-        (EventBody::Message { .. }, Author::Visitor) => Some(false),
-        (EventBody::Message { .. }, Author::Agent { .. }) => Some(true),
-        _ => None,
-    };
-    let (author_kind, author_id, author_name) = match &author {
-        Author::Visitor => ("visitor", None, None),
-        Author::System => ("system", None, None),
-        Author::Agent { id, name } => ("agent", Some(id.as_uuid()), Some(name.as_str())),
-    };
-    let (text, data) = match &body {
-        EventBody::Message { text } | EventBody::Whisper { text } | EventBody::Note { text } => {
-            (Some(text.as_str()), None)
-        }
-        EventBody::Transferred { .. } => (None, Some(to_json(&body)?)),
-        EventBody::Joined | EventBody::Left | EventBody::Closed => (None, None),
-    };
+    let row = Appending::new(&author, &body)?;
     // The event takes the next seq, and reads where the visitor's previous
     // visible event was before the update below moves `visible_seq`.
-    let (seq, visible_prev): (i64, Option<i64>) = sqlx::query_as(
-        "INSERT INTO events (conversation_id, seq, at, author_kind, author_id, author_name, kind, text, data, client_msg_id, visible_prev) \
-         SELECT id, last_seq + 1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \
-                CASE WHEN ?9 AND visible_seq != last_seq THEN visible_seq END \
-         FROM conversations WHERE id = ?10 RETURNING seq, visible_prev",
+    let (seq, visible_prev): (i64, Option<i64>) = sqlx::query_as(APPEND_EVENT)
+        .bind(row.at)
+        .bind(row.author_kind)
+        .bind(row.author_id)
+        .bind(row.author_name)
+        .bind(row.kind)
+        .bind(row.text)
+        .bind(&row.data)
+        .bind(client_msg_id.map(ClientMsgId::as_str))
+        .bind(row.visible)
+        .bind(conversation.as_uuid())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(backend)?
+        .ok_or(StoreError::NotFound)?;
+    sqlx::query(ADVANCE_CONVERSATION)
+        .bind(row.at)
+        .bind(row.is_message)
+        .bind(row.visible)
+        .bind(row.answers)
+        .bind(conversation.as_uuid())
+        .bind(seq)
+        .execute(&mut *conn)
+        .await
+        .map_err(backend)?;
+    let at = row.at;
+    appended(
+        conversation,
+        author,
+        body,
+        client_msg_id,
+        at,
+        seq,
+        visible_prev,
     )
-    .bind(at)
-    .bind(author_kind)
-    .bind(author_id)
-    .bind(author_name)
-    .bind(body.kind())
-    .bind(text)
-    .bind(data)
-    .bind(client_msg_id.map(ClientMsgId::as_str))
-    .bind(visible)
-    .bind(conversation.as_uuid())
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(backend)?
-    .ok_or(StoreError::NotFound)?;
-    sqlx::query(
-        "UPDATE conversations SET last_seq = ?6, updated_at = ?1, \
-         last_message_seq = CASE WHEN ?2 THEN ?6 ELSE last_message_seq END, \
-         visible_seq = CASE WHEN ?3 THEN ?6 ELSE visible_seq END, \
-         unanswered_since = CASE ?4 WHEN 0 THEN COALESCE(unanswered_since, ?1) \
-                                    WHEN 1 THEN NULL ELSE unanswered_since END \
-         WHERE id = ?5",
-    )
-    .bind(at)
-    .bind(is_message)
-    .bind(visible)
-    .bind(answers)
-    .bind(conversation.as_uuid())
-    .bind(seq)
-    .execute(&mut *conn)
-    .await
-    .map_err(backend)?;
-    let visible_prev = visible_prev.map(rows::seq).transpose()?;
+}
+
+/// What appending an event writes, worked out once for either driver.
+pub(crate) struct Appending<'a> {
+    pub at: Millis,
+    pub is_message: bool,
+    pub visible: bool,
+    /// A visitor's message starts the wait for an answer (`false`); an operator's ends it (`true`).
+    pub answers: Option<bool>,
+    pub author_kind: &'static str,
+    pub author_id: Option<Uuid>,
+    pub author_name: Option<&'a str>,
+    pub kind: &'static str,
+    pub text: Option<&'a str>,
+    pub data: Option<String>,
+}
+
+impl<'a> Appending<'a> {
+    pub(crate) fn new(author: &'a Author, body: &'a EventBody) -> Result<Self> {
+        let answers = match (body, author) {
+            (EventBody::Message { .. }, Author::Visitor) => Some(false),
+            (EventBody::Message { .. }, Author::Agent { .. }) => Some(true),
+            _ => None,
+        };
+        let (author_kind, author_id, author_name) = match author {
+            Author::Visitor => ("visitor", None, None),
+            Author::System => ("system", None, None),
+            Author::Agent { id, name } => ("agent", Some(id.as_uuid()), Some(name.as_str())),
+        };
+        let (text, data) = match body {
+            EventBody::Message { text }
+            | EventBody::Whisper { text }
+            | EventBody::Note { text } => (Some(text.as_str()), None),
+            EventBody::Transferred { .. } => (None, Some(to_json(body)?)),
+            EventBody::Joined | EventBody::Left | EventBody::Closed => (None, None),
+        };
+        Ok(Self {
+            at: now(),
+            is_message: matches!(body, EventBody::Message { .. }),
+            visible: body.visible_to_visitor(),
+            answers,
+            author_kind,
+            author_id,
+            author_name,
+            kind: body.kind(),
+            text,
+            data,
+        })
+    }
+}
+
+/// The event just appended, from what the insert returned.
+pub(crate) fn appended(
+    conversation: ConversationId,
+    author: Author,
+    body: EventBody,
+    client_msg_id: Option<&ClientMsgId>,
+    at: Millis,
+    seq: i64,
+    visible_prev: Option<i64>,
+) -> Result<Event> {
     Ok(Event {
         conversation_id: conversation,
         seq: rows::seq(seq)?,
@@ -169,7 +261,7 @@ pub(crate) async fn append(
         author,
         body,
         client_msg_id: client_msg_id.map(|id| id.as_str().to_owned()),
-        visible_prev,
+        visible_prev: visible_prev.map(rows::seq).transpose()?,
     })
 }
 
@@ -179,11 +271,7 @@ pub(crate) async fn stored_event(
     conversation: ConversationId,
     client_msg_id: &ClientMsgId,
 ) -> Result<Option<Event>> {
-    let sql = format!(
-        "SELECT {} FROM events WHERE conversation_id = ? AND client_msg_id = ?",
-        rows::EVENT_COLUMNS
-    );
-    let row = sqlx::query(AssertSqlSafe(sql))
+    let row = sqlx::query(AssertSqlSafe(STORED_EVENT.as_str()))
         .bind(conversation.as_uuid())
         .bind(client_msg_id.as_str())
         .fetch_optional(conn)
@@ -220,70 +308,6 @@ pub(crate) async fn agent_resend(
     }))
 }
 
-pub(crate) async fn post_visitor_message(
-    conn: &mut SqliteConnection,
-    site: SiteId,
-    visitor: VisitorId,
-    contact: Option<ContactId>,
-    client_msg_id: ClientMsgId,
-    text: MessageText,
-    department: Option<DepartmentId>,
-) -> Result<Posted> {
-    // A resend may arrive after its conversation was closed, so look in all of
-    // the visitor's conversations, not only the open one, and in those of the
-    // contact it was linked to: a device's resend can come before it proves the
-    // contact again, and only that device knows its random client_msg_id.
-    if let Some(resend) = visitor_resend(conn, visitor, contact, &client_msg_id).await? {
-        return Ok(resend);
-    }
-
-    let (conversation, opened) = match open_conversation_of(conn, visitor, contact).await? {
-        Some(id) => (id, false),
-        None => (
-            open_conversation(
-                conn,
-                Opening {
-                    site,
-                    visitor,
-                    contact,
-                    department,
-                    assignee: None,
-                    offline: false,
-                },
-            )
-            .await?,
-            true,
-        ),
-    };
-    if !opened
-        && stored_event(conn, conversation, &client_msg_id)
-            .await?
-            .is_some()
-    {
-        // Not the visitor's own (that was found above): an operator's id, which
-        // the visitor saw on the operator's message.
-        return Err(client_msg_id_taken());
-    }
-    let body = EventBody::Message {
-        text: text.into_string(),
-    };
-    let event = append(
-        conn,
-        conversation,
-        Author::Visitor,
-        body,
-        Some(&client_msg_id),
-    )
-    .await?;
-    let summary = existing_summary(conn, conversation).await?;
-    Ok(Posted {
-        event,
-        duplicate: false,
-        conversation: summary,
-        opened,
-    })
-}
-
 /// The open conversation a message of this visitor goes to: their own, or, when
 /// they proved to be `contact`, that customer's from another device.
 async fn open_conversation_of(
@@ -291,15 +315,12 @@ async fn open_conversation_of(
     visitor: VisitorId,
     contact: Option<ContactId>,
 ) -> Result<Option<ConversationId>> {
-    let open: Option<Uuid> = sqlx::query_scalar(
-        "SELECT id FROM conversations WHERE (visitor_id = ?1 OR contact_id = ?2) \
-         AND status != 'closed' ORDER BY created_at DESC LIMIT 1",
-    )
-    .bind(visitor.as_uuid())
-    .bind(contact.map(|c| c.as_uuid()))
-    .fetch_optional(conn)
-    .await
-    .map_err(backend)?;
+    let open: Option<Uuid> = sqlx::query_scalar(OPEN_CONVERSATION_OF)
+        .bind(visitor.as_uuid())
+        .bind(contact.map(|c| c.as_uuid()))
+        .fetch_optional(conn)
+        .await
+        .map_err(backend)?;
     Ok(open.map(ConversationId::from_uuid))
 }
 
@@ -325,23 +346,19 @@ async fn open_conversation(
         None => ConversationStatus::Waiting,
     };
     let assignee = opening.assignee.map(|agent| agent.as_uuid());
-    sqlx::query(
-        "INSERT INTO conversations (id, site_id, visitor_id, contact_id, department_id, status, \
-         assignee_id, last_assignee_id, assigned_at, offline, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, CASE WHEN ?7 IS NULL THEN NULL ELSE ?8 END, ?9, ?8, ?8)",
-    )
-    .bind(id.as_uuid())
-    .bind(opening.site.as_uuid())
-    .bind(opening.visitor.as_uuid())
-    .bind(opening.contact.map(|c| c.as_uuid()))
-    .bind(opening.department.map(|d| d.as_uuid()))
-    .bind(status.as_str())
-    .bind(assignee)
-    .bind(at)
-    .bind(opening.offline)
-    .execute(conn)
-    .await
-    .map_err(backend)?;
+    sqlx::query(INSERT_CONVERSATION)
+        .bind(id.as_uuid())
+        .bind(opening.site.as_uuid())
+        .bind(opening.visitor.as_uuid())
+        .bind(opening.contact.map(|c| c.as_uuid()))
+        .bind(opening.department.map(|d| d.as_uuid()))
+        .bind(status.as_str())
+        .bind(assignee)
+        .bind(at)
+        .bind(opening.offline)
+        .execute(conn)
+        .await
+        .map_err(backend)?;
     Ok(id)
 }
 
@@ -386,37 +403,6 @@ pub(crate) async fn open_invited(
     transitioned(conn, conversation, author, body).await
 }
 
-pub(crate) async fn post_agent_message(
-    conn: &mut SqliteConnection,
-    conversation: ConversationId,
-    agent: AgentRef,
-    client_msg_id: ClientMsgId,
-    text: MessageText,
-    mail: Option<NewMail>,
-) -> Result<Posted> {
-    if let Some(resend) = agent_resend(conn, conversation, agent.id, &client_msg_id).await? {
-        return Ok(resend);
-    }
-    load_state(conn, conversation)
-        .await?
-        .state
-        .post_as(agent.id)?;
-    let body = EventBody::Message {
-        text: text.into_string(),
-    };
-    let event = append(conn, conversation, agent.into(), body, Some(&client_msg_id)).await?;
-    if let Some(mail) = &mail {
-        outbox::enqueue(conn, mail, event.at).await?;
-    }
-    let summary = existing_summary(conn, conversation).await?;
-    Ok(Posted {
-        event,
-        duplicate: false,
-        conversation: summary,
-        opened: false,
-    })
-}
-
 /// The visitor's earlier message with this `client_msg_id`, from any of their
 /// conversations or their contact's, as a duplicate [`Posted`].
 async fn visitor_resend(
@@ -425,14 +411,7 @@ async fn visitor_resend(
     contact: Option<ContactId>,
     client_msg_id: &ClientMsgId,
 ) -> Result<Option<Posted>> {
-    let sql = format!(
-        "SELECT {} FROM events e JOIN conversations c ON c.id = e.conversation_id \
-         WHERE (c.visitor_id = ?1 OR c.contact_id = ?3 \
-                OR c.contact_id = (SELECT contact_id FROM visitors WHERE id = ?1)) \
-         AND e.client_msg_id = ?2 AND e.author_kind = 'visitor'",
-        rows::event_columns("e")
-    );
-    let previous = sqlx::query(AssertSqlSafe(sql))
+    let previous = sqlx::query(AssertSqlSafe(VISITOR_RESEND.as_str()))
         .bind(visitor.as_uuid())
         .bind(client_msg_id.as_str())
         .bind(contact.map(|c| c.as_uuid()))

@@ -14,8 +14,10 @@ mod audit;
 mod canned;
 mod conversations;
 mod departments;
+mod direct;
 mod history;
 mod internal;
+mod messages;
 mod outbox;
 mod rows;
 mod team;
@@ -85,7 +87,8 @@ impl SqliteStore {
             .connect_with(base.read_only(true))
             .await
             .map_err(backend)?;
-        let (writer, task) = Writer::spawn(write_conn);
+        let direct = direct::Direct::open(path)?;
+        let (writer, task) = Writer::spawn(write_conn, direct);
         Ok(Self {
             reads,
             writer,
@@ -617,16 +620,16 @@ impl Store for SqliteStore {
         department: Option<DepartmentId>,
     ) -> Result<Posted> {
         self.writer
-            .write(move |conn| {
-                Box::pin(conversations::post_visitor_message(
-                    conn,
+            .write_direct(move |db| {
+                messages::post_visitor_message(
+                    db,
                     site,
                     visitor,
                     contact,
                     client_msg_id,
                     text,
                     department,
-                ))
+                )
             })
             .await
     }
@@ -640,15 +643,8 @@ impl Store for SqliteStore {
         mail: Option<NewMail>,
     ) -> Result<Posted> {
         self.writer
-            .write(move |conn| {
-                Box::pin(conversations::post_agent_message(
-                    conn,
-                    conversation,
-                    agent,
-                    client_msg_id,
-                    text,
-                    mail,
-                ))
+            .write_direct(move |db| {
+                messages::post_agent_message(db, conversation, agent, client_msg_id, text, mail)
             })
             .await
     }

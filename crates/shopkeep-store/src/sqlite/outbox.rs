@@ -20,31 +20,32 @@ const MAX_ERROR_CHARS: usize = 1000;
 
 /// Adds a mail, due at `now`. A mail whose `dedupe_key` is already in the
 /// outbox is not added again: `None`.
+/// A mail to send; a second one with the same dedupe key is not queued.
+pub(crate) const INSERT_MAIL: &str = "INSERT INTO outbox (id, site_id, kind, to_address, reply_to, \
+    subject, body_text, body_html, dedupe_key, created_at, next_attempt_at) \
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING";
+
 pub(crate) async fn enqueue(
     conn: &mut SqliteConnection,
     mail: &NewMail,
     now: Millis,
 ) -> Result<Option<MailId>> {
     let id = MailId::new();
-    let inserted = sqlx::query(
-        "INSERT INTO outbox (id, site_id, kind, to_address, reply_to, subject, body_text, body_html, \
-         dedupe_key, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-         ON CONFLICT (dedupe_key) DO NOTHING",
-    )
-    .bind(id.as_uuid())
-    .bind(mail.site_id.map(|site| site.as_uuid()))
-    .bind(mail.kind.as_str())
-    .bind(mail.to.as_str())
-    .bind(mail.reply_to.as_ref().map(|address| address.as_str()))
-    .bind(mail.subject.as_str())
-    .bind(&mail.text)
-    .bind(&mail.html)
-    .bind(&mail.dedupe_key)
-    .bind(now)
-    .bind(now)
-    .execute(conn)
-    .await
-    .map_err(backend)?;
+    let inserted = sqlx::query(INSERT_MAIL)
+        .bind(id.as_uuid())
+        .bind(mail.site_id.map(|site| site.as_uuid()))
+        .bind(mail.kind.as_str())
+        .bind(mail.to.as_str())
+        .bind(mail.reply_to.as_ref().map(|address| address.as_str()))
+        .bind(mail.subject.as_str())
+        .bind(&mail.text)
+        .bind(&mail.html)
+        .bind(&mail.dedupe_key)
+        .bind(now)
+        .bind(now)
+        .execute(conn)
+        .await
+        .map_err(backend)?;
     Ok((inserted.rows_affected() == 1).then_some(id))
 }
 

@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use crate::error::{Result, StoreError};
 use crate::model::{Session, Site, Staff, Visitor};
+use crate::sqlite::direct;
 use crate::sqlite::writer::backend;
 
 /// A stored value this code cannot read.
@@ -22,16 +23,42 @@ pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Backend(format!("unexpected {what} in the database: {value:?}"))
 }
 
-/// The named column of `row`.
-pub(crate) fn get<'r, T>(row: &'r SqliteRow, column: &str) -> Result<T>
-where
-    T: sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+/// A row from either driver: sqlx for reads and most writes, rusqlite for
+/// the writer thread's direct statements (see `direct.rs`).
+pub(crate) trait Columns {
+    fn column<T: Stored>(&self, name: &str) -> Result<T>;
+}
+
+/// A value both drivers store and decode alike (a UUID is a 16-byte blob in both).
+pub(crate) trait Stored:
+    for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + rusqlite::types::FromSql
 {
-    row.try_get(column).map_err(backend)
+}
+
+impl<T> Stored for T where
+    T: for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + rusqlite::types::FromSql
+{
+}
+
+impl Columns for SqliteRow {
+    fn column<T: Stored>(&self, name: &str) -> Result<T> {
+        self.try_get(name).map_err(backend)
+    }
+}
+
+impl Columns for rusqlite::Row<'_> {
+    fn column<T: Stored>(&self, name: &str) -> Result<T> {
+        self.get(name).map_err(direct::backend)
+    }
+}
+
+/// The named column of `row`.
+pub(crate) fn get<T: Stored>(row: &impl Columns, column: &str) -> Result<T> {
+    row.column(column)
 }
 
 /// The named column of `row`, a JSON text.
-pub(crate) fn json<T: serde::de::DeserializeOwned>(row: &SqliteRow, column: &str) -> Result<T> {
+pub(crate) fn json<T: serde::de::DeserializeOwned>(row: &impl Columns, column: &str) -> Result<T> {
     let json: String = get(row, column)?;
     serde_json::from_str(&json).map_err(|_| corrupt(column, &json))
 }
@@ -128,7 +155,7 @@ pub(crate) fn visitor(row: &SqliteRow) -> Result<Visitor> {
 }
 
 /// Columns: see `EVENT_COLUMNS`, optionally prefixed (`m_` for the inbox preview).
-pub(crate) fn event(row: &SqliteRow, prefix: &str) -> Result<Event> {
+pub(crate) fn event(row: &impl Columns, prefix: &str) -> Result<Event> {
     let col = |name: &str| format!("{prefix}{name}");
     let author_kind: String = get(row, &col("author_kind"))?;
     let author = match author_kind.as_str() {
@@ -206,7 +233,7 @@ pub(crate) const SUMMARY_SELECT: &str = "SELECT c.id, c.site_id, c.visitor_id, c
     LEFT JOIN departments d ON d.id = c.department_id \
     LEFT JOIN events m ON m.conversation_id = c.id AND m.seq = c.last_message_seq";
 
-pub(crate) fn summary(row: &SqliteRow) -> Result<ConversationSummary> {
+pub(crate) fn summary(row: &impl Columns) -> Result<ConversationSummary> {
     let status: String = get(row, "status")?;
     let visitor_id = VisitorId::from_uuid(get(row, "visitor_id")?);
     let visitor_name: Option<String> = get(row, "visitor_name")?;

@@ -3,6 +3,12 @@
 //! runs all queued jobs in one transaction and commits once (group commit).
 //! With `synchronous=FULL` that is one fsync per group, not per message, and
 //! every caller learns its result only after the commit.
+//!
+//! The task has a thread of its own. Most jobs are async sqlx code; the hot
+//! ones (chat messages) are direct jobs that run synchronously on a rusqlite
+//! connection of the writer (see `direct.rs`), without a hop to the driver's
+//! thread for every statement. A group is committed in runs of one kind, each
+//! run a transaction on its connection.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -13,6 +19,7 @@ use sqlx::{Connection, SqliteConnection};
 use tokio::sync::{Notify, mpsc, oneshot};
 
 use crate::error::{Result, StoreError};
+use crate::sqlite::direct::Direct;
 
 pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -24,6 +31,17 @@ const QUEUE: usize = 4096;
 trait Job: Send {
     fn run<'c>(self: Box<Self>, conn: &'c mut SqliteConnection) -> BoxFuture<'c, Box<dyn Reply>>;
     fn fail(self: Box<Self>, error: StoreError);
+}
+
+/// A job that runs synchronously on the writer thread.
+trait DirectJob: Send {
+    fn run(self: Box<Self>, db: &Direct) -> Box<dyn Reply>;
+    fn fail(self: Box<Self>, error: StoreError);
+}
+
+enum Queued {
+    Async(Box<dyn Job>),
+    Direct(Box<dyn DirectJob>),
 }
 
 /// A job's result, held back until its group is committed.
@@ -84,6 +102,22 @@ where
     }
 }
 
+impl<F, T> DirectJob for TypedJob<F, T>
+where
+    F: FnOnce(&Direct) -> Result<T> + Send + 'static,
+    T: Send + 'static,
+{
+    fn run(self: Box<Self>, db: &Direct) -> Box<dyn Reply> {
+        let TypedJob { work, reply } = *self;
+        let result = db.savepoint(work);
+        Box::new(TypedReply { result, reply })
+    }
+
+    fn fail(self: Box<Self>, error: StoreError) {
+        let _ = self.reply.send(Err(error));
+    }
+}
+
 pub(crate) fn backend(error: sqlx::Error) -> StoreError {
     StoreError::Backend(error.to_string())
 }
@@ -99,18 +133,34 @@ pub(crate) fn found(result: sqlx::sqlite::SqliteQueryResult) -> Result<(), Store
 
 #[derive(Clone)]
 pub(crate) struct Writer {
-    jobs: mpsc::Sender<Box<dyn Job>>,
+    jobs: mpsc::Sender<Queued>,
     /// Tells the task to stop taking jobs, commit what is queued and exit.
     stop: Arc<Notify>,
 }
 
 impl Writer {
-    /// Starts the writer task on `conn`; it ends when every `Writer` clone is dropped
-    /// or [`Writer::shutdown`] is called, after committing what was queued.
-    pub(crate) fn spawn(conn: SqliteConnection) -> (Self, tokio::task::JoinHandle<()>) {
+    /// Starts the writer on a thread of its own with `conn`; it ends when every
+    /// `Writer` clone is dropped or [`Writer::stop`] is called, after
+    /// committing what was queued.
+    pub(crate) fn spawn(
+        conn: SqliteConnection,
+        direct: Direct,
+    ) -> (Self, tokio::task::JoinHandle<()>) {
         let (jobs, queue) = mpsc::channel(QUEUE);
         let stop = Arc::new(Notify::new());
-        let task = tokio::spawn(run(conn, queue, stop.clone()));
+        let stopped = stop.clone();
+        // Direct jobs block their thread (a group's fsync included), so the
+        // writer must not share one with the sockets.
+        let task =
+            tokio::task::spawn_blocking(
+                move || match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(runtime) => runtime.block_on(run(conn, direct, queue, stopped)),
+                    Err(error) => tracing::error!(%error, "could not start the SQLite writer"),
+                },
+            );
         (Self { jobs, stop }, task)
     }
 
@@ -125,46 +175,87 @@ impl Writer {
         T: Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
-        self.jobs
-            .send(Box::new(TypedJob { work, reply }))
-            .await
-            .map_err(|_| StoreError::ShuttingDown)?;
+        self.submit(Queued::Async(Box::new(TypedJob { work, reply })))
+            .await?;
         answer.await.map_err(|_| StoreError::ShuttingDown)?
+    }
+
+    /// Like [`Writer::write`], for work that runs synchronously on the writer thread.
+    pub(crate) async fn write_direct<T, F>(&self, work: F) -> Result<T>
+    where
+        F: FnOnce(&Direct) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        self.submit(Queued::Direct(Box::new(TypedJob { work, reply })))
+            .await?;
+        answer.await.map_err(|_| StoreError::ShuttingDown)?
+    }
+
+    async fn submit(&self, job: Queued) -> Result<()> {
+        self.jobs
+            .send(job)
+            .await
+            .map_err(|_| StoreError::ShuttingDown)
     }
 }
 
 async fn run(
     mut conn: SqliteConnection,
-    mut queue: mpsc::Receiver<Box<dyn Job>>,
+    direct: Direct,
+    mut queue: mpsc::Receiver<Queued>,
     stop: Arc<Notify>,
 ) {
-    let mut group: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_GROUP);
+    let mut group: Vec<Queued> = Vec::with_capacity(MAX_GROUP);
     loop {
         tokio::select! {
             received = queue.recv_many(&mut group, MAX_GROUP) => {
                 if received == 0 {
                     break;
                 }
-                commit_group(&mut conn, group.drain(..)).await;
+                let mut jobs = group.drain(..).peekable();
+                while let Some(first) = jobs.next() {
+                    match first {
+                        Queued::Async(first) => {
+                            let mut run = vec![first];
+                            while let Some(Queued::Async(_)) = jobs.peek() {
+                                if let Some(Queued::Async(job)) = jobs.next() {
+                                    run.push(job);
+                                }
+                            }
+                            commit_async(&mut conn, run).await;
+                        }
+                        Queued::Direct(first) => {
+                            let mut run = vec![first];
+                            while let Some(Queued::Direct(_)) = jobs.peek() {
+                                if let Some(Queued::Direct(job)) = jobs.next() {
+                                    run.push(job);
+                                }
+                            }
+                            commit_direct(&direct, run);
+                        }
+                    }
+                }
             }
             // Closing the queue refuses new jobs; the loop still drains queued ones.
             () = stop.notified() => queue.close(),
         }
     }
+    drop(direct);
     if let Err(error) = conn.close().await {
         tracing::warn!(%error, "closing the SQLite writer connection failed");
     }
 }
 
-async fn commit_group(conn: &mut SqliteConnection, group: impl Iterator<Item = Box<dyn Job>>) {
+async fn commit_async(conn: &mut SqliteConnection, run: Vec<Box<dyn Job>>) {
     if let Err(error) = sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
         tracing::error!(%error, "could not begin a write transaction");
         let error = backend(error);
-        group.for_each(|job| job.fail(error.clone()));
+        run.into_iter().for_each(|job| job.fail(error.clone()));
         return;
     }
-    let mut replies = Vec::new();
-    for job in group {
+    let mut replies = Vec::with_capacity(run.len());
+    for job in run {
         replies.push(job.run(conn).await);
     }
     let commit_error = match sqlx::query("COMMIT").execute(&mut *conn).await {
@@ -173,6 +264,26 @@ async fn commit_group(conn: &mut SqliteConnection, group: impl Iterator<Item = B
             tracing::error!(%error, "group commit failed");
             let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
             Some(backend(error))
+        }
+    };
+    for reply in replies {
+        reply.send(commit_error.clone());
+    }
+}
+
+fn commit_direct(db: &Direct, run: Vec<Box<dyn DirectJob>>) {
+    if let Err(error) = db.execute("BEGIN IMMEDIATE", []) {
+        tracing::error!(%error, "could not begin a write transaction");
+        run.into_iter().for_each(|job| job.fail(error.clone()));
+        return;
+    }
+    let replies: Vec<_> = run.into_iter().map(|job| job.run(db)).collect();
+    let commit_error = match db.execute("COMMIT", []) {
+        Ok(_) => None,
+        Err(error) => {
+            tracing::error!(%error, "group commit failed");
+            let _ = db.execute("ROLLBACK", []);
+            Some(error)
         }
     };
     for reply in replies {
