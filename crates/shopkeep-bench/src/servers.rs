@@ -319,8 +319,8 @@ pub async fn start_prosody(options: &Options) -> anyhow::Result<(Running, String
     ))
 }
 
-/// Starts ejabberd (as its system user when run as root, as `ejabberdctl`
-/// does); returns it and its WebSocket URL.
+/// Starts ejabberd as the invoking user, like Prosody (`ejabberdctl.cfg` says
+/// why); returns it and its WebSocket URL.
 pub async fn start_ejabberd(options: &Options) -> anyhow::Result<(Running, String)> {
     let dir = tempfile::Builder::new()
         .prefix("ejabberd-bench-")
@@ -354,19 +354,6 @@ pub async fn start_ejabberd(options: &Options) -> anyhow::Result<(Running, Strin
     std::fs::copy("/etc/ejabberd/inetrc", dir.path().join("inetrc")).ok();
     for sub in ["db", "log"] {
         std::fs::create_dir_all(dir.path().join(sub))?;
-    }
-    if is_root() {
-        // ejabberdctl drops to the ejabberd user, which must own its files.
-        let status = Command::new("chown")
-            .arg("-R")
-            .arg("ejabberd:")
-            .arg(dir.path())
-            .status()
-            .await?;
-        anyhow::ensure!(
-            status.success(),
-            "cannot hand the ejabberd directory to its user"
-        );
     }
     let d = dir.path().display().to_string();
     let args = vec![
