@@ -31,9 +31,9 @@ bench_bin=${BENCH_BIN:-target/release/shopkeep-bench}
 
 case $scale in
   full)
-    idle=(--connections 18000 --seconds 60)
-    chat=(--pairs 200 --operators 4 --rate 10000 --seconds 30)
-    chat_max=(--pairs 200 --operators 4 --rate 2000 --probe-seconds 10 --seconds 30)
+    idle=(--connections 18000 --seconds 20)
+    chat=(--pairs 200 --operators 4 --rate 10000 --seconds 15)
+    chat_max=(--pairs 200 --operators 4 --rate 1000 --probe-seconds 5 --seconds 15)
     pageviews=(--connections 4000 --rate 30000 --seconds 20)
     presence=(--consoles 8 --visitors 4000 --pages-per-visitor 1 --seconds 20)
     ;;
@@ -73,7 +73,6 @@ for round in $(seq 1 "$rounds"); do
       bench "$system" "$round" --scenario presence "${presence[@]}"
     else
       # The peers again with a message archive on SQLite: persistence closer to Shopkeep's.
-      bench "$system" "$round" --scenario chat --peer-archive "${chat[@]}"
       bench "$system" "$round" --scenario chat-max --peer-archive "${chat_max[@]}"
     fi
   done
@@ -104,4 +103,5 @@ trial=()
 [ -n "${BENCH_TRIAL:-}" ] && trial=(--trial "$BENCH_TRIAL")
 [ -s "$out_dir/failures.txt" ] && trial+=(--failures "$out_dir/failures.txt")
 "$bench_bin" report --results "$results" "${widget[@]}" "${profile[@]}" "${trial[@]}" \
+  --analysis scripts/bench/analysis.md \
   --shopkeep-bin "$shopkeep_bin" --command "BENCH_ROUNDS=$rounds BENCH_SCALE=$scale scripts/bench/run.sh"

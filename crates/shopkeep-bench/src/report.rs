@@ -35,6 +35,10 @@ pub struct Args {
     /// Runs that failed (one line each), listed in the report.
     #[arg(long)]
     pub failures: Option<PathBuf>,
+    /// Why missed targets are missed (Markdown, written from the profiles),
+    /// included after the targets table.
+    #[arg(long)]
+    pub analysis: Option<PathBuf>,
     /// Marks the report as a trial, with this explanation.
     #[arg(long)]
     pub trial: Option<String>,
@@ -678,10 +682,22 @@ pub fn write(args: &Args) -> anyhow::Result<()> {
         false,
         "ms",
     );
-    let _ = writeln!(
-        w,
-        "\nWhere a target is missed, the profile below says why.\n"
-    );
+    match args
+        .analysis
+        .as_ref()
+        .and_then(|p| std::fs::read_to_string(p).ok())
+    {
+        Some(analysis) => {
+            let _ = writeln!(w, "\n## Why targets are missed\n");
+            let _ = writeln!(w, "{}\n", analysis.trim_end());
+        }
+        None => {
+            let _ = writeln!(
+                w,
+                "\nWhere a target is missed, the profile below says why.\n"
+            );
+        }
+    }
     let _ = writeln!(w, "## Profile\n");
     match args
         .profile
