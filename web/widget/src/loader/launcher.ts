@@ -22,14 +22,14 @@ const HOST_STYLE = 'all:initial!important;position:fixed!important;z-index:21474
 const CSS =
   '#l{position:fixed;right:20px;bottom:20px;display:flex;align-items:center;gap:10px;padding:10px 18px 10px 12px;' +
   'border:1px solid #0000;border-radius:28px;background:var(--sk-accent);color:var(--sk-on-accent);' +
-  'font:600 15px/1.25 system-ui,sans-serif;text-align:left;cursor:pointer;box-shadow:0 4px 16px #0004}' +
+  'font:600 15px/1.25 system-ui;text-align:left;cursor:pointer;box-shadow:0 4px 16px #0004}' +
   '#l:focus-visible{outline:2px solid #fff;box-shadow:0 0 0 5px #111}' +
   // The icon: a speech bubble, its tail the square corner.
   '#l:before{content:"";width:24px;height:20px;border-radius:7px 7px 7px 0;background:currentColor}' +
-  '#s{display:flex;align-items:center;gap:6px;font:13px system-ui,sans-serif}' +
+  '#s{display:flex;align-items:center;gap:6px;font:13px system-ui}' +
   '#s:before{content:"";padding:4px;border:2px solid;border-radius:50%;background:#9ca3af}' +
   '.on #s:before{background:#22c55e}' +
-  '#l b{position:absolute;top:-6px;left:-6px;padding:0 7px;border-radius:10px;background:#dc2626;color:#fff;font:600 12px/20px system-ui,sans-serif}';
+  '#l b{position:absolute;top:-6px;left:-6px;padding:0 7px;border-radius:10px;background:#dc2626;color:#fff;font:600 12px/20px system-ui}';
 
 /**
  * Creates the host element and its launcher. The host goes into `<html>` on the first
