@@ -21,26 +21,26 @@ use crate::sqlite::{outbox, rows, to_json, tracking};
 
 /// Appends an event with the conversation's next seq.
 pub(crate) const APPEND_EVENT: &str = "INSERT INTO events (conversation_id, seq, at, author_kind, author_id, author_name, kind, text, data, client_msg_id, visible_prev) \
-         SELECT id, last_seq + 1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \
-                CASE WHEN ?9 AND visible_seq != last_seq THEN visible_seq END \
-         FROM conversations WHERE id = ?10 RETURNING seq, visible_prev";
+    SELECT id, last_seq + 1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \
+    CASE WHEN ?9 AND visible_seq != last_seq THEN visible_seq END \
+    FROM conversations WHERE id = ?10 RETURNING seq, visible_prev";
 
 /// Moves the conversation past the event just appended.
 pub(crate) const ADVANCE_CONVERSATION: &str = "UPDATE conversations SET last_seq = ?6, updated_at = ?1, \
-         last_message_seq = CASE WHEN ?2 THEN ?6 ELSE last_message_seq END, \
-         visible_seq = CASE WHEN ?3 THEN ?6 ELSE visible_seq END, \
-         unanswered_since = CASE ?4 WHEN 0 THEN COALESCE(unanswered_since, ?1) \
-                                    WHEN 1 THEN NULL ELSE unanswered_since END \
-         WHERE id = ?5";
+    last_message_seq = CASE WHEN ?2 THEN ?6 ELSE last_message_seq END, \
+    visible_seq = CASE WHEN ?3 THEN ?6 ELSE visible_seq END, \
+    unanswered_since = CASE ?4 WHEN 0 THEN COALESCE(unanswered_since, ?1) \
+    WHEN 1 THEN NULL ELSE unanswered_since END \
+    WHERE id = ?5";
 
 /// The open conversation of a visitor or their contact.
 pub(crate) const OPEN_CONVERSATION_OF: &str = "SELECT id FROM conversations WHERE (visitor_id = ?1 OR contact_id = ?2) \
-         AND status != 'closed' ORDER BY created_at DESC LIMIT 1";
+    AND status != 'closed' ORDER BY created_at DESC LIMIT 1";
 
 /// A new conversation.
 pub(crate) const INSERT_CONVERSATION: &str = "INSERT INTO conversations (id, site_id, visitor_id, contact_id, department_id, status, \
-         assignee_id, last_assignee_id, assigned_at, offline, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, CASE WHEN ?7 IS NULL THEN NULL ELSE ?8 END, ?9, ?8, ?8)";
+    assignee_id, last_assignee_id, assigned_at, offline, created_at, updated_at) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, CASE WHEN ?7 IS NULL THEN NULL ELSE ?8 END, ?9, ?8, ?8)";
 
 /// What the rules of a state change read.
 pub(crate) const LOAD_STATE: &str =

@@ -26,9 +26,7 @@ impl Direct {
     /// Opens the database the store opened, with its settings: an
     /// acknowledged write is on disk (`synchronous=FULL`).
     pub(crate) fn open(path: &Path) -> Result<Self> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX
-            | OpenFlags::SQLITE_OPEN_URI;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let db = rusqlite::Connection::open_with_flags(path, flags).map_err(backend)?;
         db.busy_timeout(Duration::from_secs(10)).map_err(backend)?;
         db.execute_batch(

@@ -20,7 +20,8 @@ use crate::sqlite::conversations::{
 use crate::sqlite::direct::Direct;
 use crate::sqlite::{outbox, rows};
 
-/// See `conversations::post_visitor_message`'s callers: the same rules.
+/// A visitor's message: to their open conversation (or their contact's), else
+/// to a new one waiting in `department`; a resend answers the stored event.
 pub(crate) fn post_visitor_message(
     db: &Direct,
     site: SiteId,

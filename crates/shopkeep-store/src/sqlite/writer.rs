@@ -213,24 +213,25 @@ async fn run(
                 if received == 0 {
                     break;
                 }
+                // Runs of one kind, each committed on its own connection.
                 let mut jobs = group.drain(..).peekable();
                 while let Some(first) = jobs.next() {
                     match first {
                         Queued::Async(first) => {
                             let mut run = vec![first];
-                            while let Some(Queued::Async(_)) = jobs.peek() {
-                                if let Some(Queued::Async(job)) = jobs.next() {
-                                    run.push(job);
-                                }
+                            while let Some(Queued::Async(job)) =
+                                jobs.next_if(|job| matches!(job, Queued::Async(_)))
+                            {
+                                run.push(job);
                             }
                             commit_async(&mut conn, run).await;
                         }
                         Queued::Direct(first) => {
                             let mut run = vec![first];
-                            while let Some(Queued::Direct(_)) = jobs.peek() {
-                                if let Some(Queued::Direct(job)) = jobs.next() {
-                                    run.push(job);
-                                }
+                            while let Some(Queued::Direct(job)) =
+                                jobs.next_if(|job| matches!(job, Queued::Direct(_)))
+                            {
+                                run.push(job);
                             }
                             commit_direct(&direct, run);
                         }
