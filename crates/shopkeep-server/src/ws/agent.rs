@@ -40,6 +40,7 @@ use crate::state::AppState;
 use crate::team::scope;
 use crate::tracking::invitations;
 use crate::tracking::live::InviteError;
+use crate::ws::pipeline::Pipeline;
 use crate::ws::{self, Incoming, close};
 use crate::{audit, tokens, transfers};
 
@@ -151,8 +152,14 @@ async fn run(state: AppState, session: StaffSession, mut socket: WebSocket) {
     let mut session_check = tokio::time::interval(SESSION_CHECK);
     session_check.tick().await;
     let idle = state.settings.socket_idle_timeout;
+    let mut sends = Pipeline::new();
     loop {
         tokio::select! {
+            reply = sends.next(), if !sends.is_empty() => {
+                if !ws::send(&mut socket, &reply).await {
+                    return;
+                }
+            }
             message = tokio::time::timeout(idle, socket.recv()) => {
                 let Ok(message) = message else {
                     return ws::close_with(socket, close::POLICY, "idle").await;
@@ -167,7 +174,23 @@ async fn run(state: AppState, session: StaffSession, mut socket: WebSocket) {
                     Incoming::Ignore => continue,
                     Incoming::Refused(frame) => Some(ServerFrame::Error(frame)),
                     Incoming::Text(text) => match ws::parse::<ClientFrame>(text) {
-                        Ok(frame) => conn.handle(frame).await,
+                        Ok(ClientFrame::Send { conversation_id, client_msg_id, text })
+                            if sends.admits(conversation_id) =>
+                        {
+                            let post = conn.post(conversation_id, client_msg_id, text);
+                            sends.start(conversation_id, async { post.await.unwrap_or_else(ServerFrame::Error) });
+                            continue;
+                        }
+                        Ok(frame) => {
+                            // Everything else waits for the sends before it, as
+                            // if each frame had been handled in turn.
+                            while !sends.is_empty() {
+                                if !ws::send(&mut socket, &sends.next().await).await {
+                                    return;
+                                }
+                            }
+                            conn.handle(frame).await
+                        }
                         Err(frame) => Some(ServerFrame::Error(frame)),
                     },
                 };

@@ -2,6 +2,7 @@
 //! Both parse frames the same way and share the limits set here.
 
 pub mod agent;
+mod pipeline;
 pub mod visitor;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};

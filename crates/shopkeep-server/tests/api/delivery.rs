@@ -187,3 +187,73 @@ async fn a_console_connects_when_the_open_conversations_outgrow_a_client_frame()
     agent.send(json!({"type": "ping"})).await;
     agent.until("pong").await;
 }
+
+#[tokio::test]
+async fn an_operator_writing_into_several_chats_at_once_gets_replies_in_order_and_each_chat_keeps_its_order()
+ {
+    let app = spawn_app().await;
+    let (mut agent, _) = app.agent().await;
+    let mut conversations = Vec::new();
+    for n in 0..3 {
+        let (mut visitor, _) = app.visitor(None).await;
+        visitor
+            .send(json!({"type": "send", "client_msg_id": format!("v{n}"), "text": "hello"}))
+            .await;
+        let conversation = visitor.until("ack").await["conversation_id"].clone();
+        agent
+            .send(json!({"type": "take", "conversation_id": conversation}))
+            .await;
+        conversations.push(conversation);
+    }
+
+    // Frames go out without waiting for replies, the way a busy console sends
+    // them; one send names a conversation that does not exist.
+    let mut sent = Vec::new();
+    for round in 0..8 {
+        for (c, conversation) in conversations.iter().enumerate() {
+            let id = format!("c{c}-{round}");
+            agent
+                .send(json!({"type": "send", "conversation_id": conversation, "client_msg_id": id, "text": format!("{round}")}))
+                .await;
+            sent.push(id);
+        }
+        if round == 4 {
+            agent
+                .send(json!({"type": "send", "conversation_id": "00000000-0000-0000-0000-000000000000", "client_msg_id": "nowhere", "text": "lost"}))
+                .await;
+            sent.push("nowhere".to_owned());
+        }
+    }
+    agent.send(json!({"type": "ping"})).await;
+
+    let mut replies = Vec::new();
+    loop {
+        let frame = agent.next().await;
+        match frame["type"].as_str() {
+            Some("ack") => replies.push(frame["client_msg_id"].as_str().unwrap().to_owned()),
+            Some("error") if frame["client_msg_id"] == "nowhere" => {
+                assert_eq!(frame["code"], "not_found");
+                replies.push("nowhere".to_owned());
+            }
+            Some("pong") => break,
+            _ => {}
+        }
+    }
+    assert_eq!(replies, sent, "replies leave in the order the frames came");
+
+    for conversation in &conversations {
+        agent
+            .send(json!({"type": "sync", "conversation_id": conversation, "after_seq": 0}))
+            .await;
+        let history = agent.until("history").await;
+        let texts: Vec<String> = history["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["author"]["kind"] == "agent" && e["body"]["kind"] == "message")
+            .map(|e| e["body"]["text"].as_str().unwrap().to_owned())
+            .collect();
+        let expected: Vec<String> = (0..8).map(|n| n.to_string()).collect();
+        assert_eq!(texts, expected, "{history}");
+    }
+}

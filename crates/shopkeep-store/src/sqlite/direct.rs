@@ -4,7 +4,8 @@
 //! prepared statements stay cached. Both connections belong to the writer,
 //! which uses one at a time, so they never wait for each other's lock.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use rusqlite::{OpenFlags, OptionalExtension, Params, Row};
@@ -33,6 +34,15 @@ impl Direct {
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
         )
         .map_err(backend)?;
+        db.set_prepared_statement_cache_capacity(CACHED_STATEMENTS);
+        Ok(Self { db })
+    }
+
+    /// A read-only connection to the same database, for [`PointReads`].
+    fn open_reader(path: &Path) -> Result<Self> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let db = rusqlite::Connection::open_with_flags(path, flags).map_err(backend)?;
+        db.busy_timeout(Duration::from_secs(10)).map_err(backend)?;
         db.set_prepared_statement_cache_capacity(CACHED_STATEMENTS);
         Ok(Self { db })
     }
@@ -83,5 +93,42 @@ impl Direct {
             .prepare_cached(sql)
             .and_then(|mut statement| statement.query_row(params, |row| row.get(0)).optional())
             .map_err(backend)
+    }
+}
+
+/// Lookups of one row by key (e.g. a conversation for each operator message's
+/// access check), run inline on the calling thread. Such a read takes
+/// microseconds, less than handing it to a pool's worker thread and waking the
+/// caller again. A thread takes a connection for the length of one read, so
+/// there are never more connections than threads reading at once.
+pub(crate) struct PointReads {
+    path: PathBuf,
+    idle: Mutex<Vec<Direct>>,
+}
+
+impl PointReads {
+    pub(crate) fn new(path: &Path) -> Self {
+        Self {
+            path: path.to_owned(),
+            idle: Mutex::default(),
+        }
+    }
+
+    pub(crate) fn read<T>(&self, work: impl FnOnce(&Direct) -> Result<T>) -> Result<T> {
+        let reader = self
+            .idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        let reader = match reader {
+            Some(reader) => reader,
+            None => Direct::open_reader(&self.path)?,
+        };
+        let result = work(&reader);
+        self.idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(reader);
+        result
     }
 }

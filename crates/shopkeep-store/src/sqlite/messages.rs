@@ -115,10 +115,13 @@ fn duplicate(db: &Direct, event: Event) -> Result<Posted> {
 }
 
 fn summary(db: &Direct, id: ConversationId) -> Result<ConversationSummary> {
+    find_summary(db, id)?.ok_or(StoreError::NotFound)
+}
+
+pub(crate) fn find_summary(db: &Direct, id: ConversationId) -> Result<Option<ConversationSummary>> {
     db.row(&SUMMARY_BY_ID, params![id.as_uuid()], |row| {
         rows::summary(row)
-    })?
-    .ok_or(StoreError::NotFound)
+    })
 }
 
 fn stored_event(

@@ -65,6 +65,7 @@ const READERS: u32 = 4;
 
 pub struct SqliteStore {
     reads: SqlitePool,
+    points: direct::PointReads,
     writer: Writer,
     /// The writer task, awaited on close so queued writes are committed first.
     writer_task: Mutex<Option<JoinHandle<()>>>,
@@ -91,6 +92,7 @@ impl SqliteStore {
         let (writer, task) = Writer::spawn(write_conn, direct);
         Ok(Self {
             reads,
+            points: direct::PointReads::new(path),
             writer,
             writer_task: Mutex::new(Some(task)),
         })
@@ -543,8 +545,7 @@ impl Store for SqliteStore {
     }
 
     async fn conversation(&self, id: ConversationId) -> Result<Option<ConversationSummary>> {
-        self.read(move |conn| Box::pin(conversations::summary(conn, id)))
-            .await
+        self.points.read(|db| messages::find_summary(db, id))
     }
 
     async fn latest_conversation(&self, visitor: VisitorId) -> Result<Option<ConversationSummary>> {
