@@ -1,5 +1,6 @@
 // What the widget costs a shop page, in headless Chromium: main-thread task time
-// (the renderer's TaskDuration from the DevTools protocol) and bytes transferred
+// (the renderer's TaskDuration from the DevTools protocol; and, from a performance
+// trace, the main-thread time in the widget's own scripts) and bytes transferred
 // until the page is idle and ready for a first interaction, on the demo shop with
 // the loader and with the loader's request blocked. Loads alternate, the median of
 // each is written as JSON.
@@ -45,9 +46,41 @@ function startShopkeep() {
   });
 }
 
+// Trace events in which the renderer runs a script: compiling, evaluating, and
+// calling into it (timers, socket and DOM event handlers).
+const SCRIPT_EVENTS = new Set(['EvaluateScript', 'v8.compile', 'v8.compileModule', 'v8.evaluateModule',
+  'FunctionCall', 'TimerFire', 'FireAnimationFrame', 'EventDispatch']);
+
+// Main-thread time spent in the widget's own scripts (URLs under `/widget/`),
+// from a performance trace: the renderer main thread's script events, their
+// intervals merged so nested events count once.
+function widgetScriptMs(trace) {
+  const events = JSON.parse(trace.toString()).traceEvents;
+  const main = new Set(events
+    .filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
+    .map((e) => `${e.pid}:${e.tid}`));
+  const urlOf = (e) => e.args?.data?.url || e.args?.data?.scriptName || e.args?.fileName || e.args?.data?.stackTrace?.[0]?.url || '';
+  const spans = events
+    .filter((e) => e.ph === 'X' && SCRIPT_EVENTS.has(e.name) && main.has(`${e.pid}:${e.tid}`))
+    .filter((e) => urlOf(e).includes('/widget/'))
+    .map((e) => [e.ts, e.ts + (e.dur || 0)])
+    .sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  let end = -Infinity;
+  for (const [from, to] of spans) {
+    if (to <= end) continue;
+    total += to - Math.max(from, end);
+    end = to;
+  }
+  return total / 1000;
+}
+
 async function load(browser, url, withWidget) {
   const context = await browser.newContext();
   const page = await context.newPage();
+  if (withWidget) {
+    await browser.startTracing(page, { categories: ['devtools.timeline', 'v8', 'v8.execute', 'disabled-by-default-devtools.timeline'] });
+  }
   if (!withWidget) await page.route('**/widget/loader.js', (route) => route.abort());
   const cdp = await context.newCDPSession(page);
   await cdp.send('Network.enable');
@@ -65,6 +98,7 @@ async function load(browser, url, withWidget) {
   const { metrics } = await cdp.send('Performance.getMetrics');
   const metric = (name) => metrics.find((m) => m.name === name)?.value ?? NaN;
   const result = { mainThreadMs: metric('TaskDuration') * 1000, scriptMs: metric('ScriptDuration') * 1000, bytes, loader };
+  if (withWidget) result.widgetScriptMs = widgetScriptMs(await browser.stopTracing());
   await context.close();
   return result;
 }
@@ -99,6 +133,7 @@ try {
     main_thread_ms_without: median(without.map((r) => r.mainThreadMs)),
     script_ms_with: median(withWidget.map((r) => r.scriptMs)),
     script_ms_without: median(without.map((r) => r.scriptMs)),
+    widget_script_ms: median(withWidget.map((r) => r.widgetScriptMs)),
     bytes_with: median(withWidget.map((r) => r.bytes)),
     bytes_without: median(without.map((r) => r.bytes)),
     loader_bytes: median(withWidget.map((r) => r.loader)),

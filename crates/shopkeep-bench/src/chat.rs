@@ -49,6 +49,30 @@ struct Seen {
     errors: u64,
 }
 
+/// What one writer offered. A socket the server closed (e.g. a console that
+/// fell behind the staff feed) stops sending; what it would have sent counts as
+/// offered and, never delivered, as lost.
+struct Written {
+    offered: u64,
+    closed: bool,
+}
+
+impl Written {
+    fn open(offered: u64) -> Self {
+        Self {
+            offered,
+            closed: false,
+        }
+    }
+
+    fn closed(offered: u64) -> Self {
+        Self {
+            offered,
+            closed: true,
+        }
+    }
+}
+
 /// Concurrent connects while setting up.
 const SETUP_CONCURRENCY: usize = 64;
 
@@ -191,15 +215,19 @@ pub async fn run(target: &Target, chat: Chat) -> anyhow::Result<Outcome> {
         console_writers.push(tokio::spawn(write_console(sink, k, mine, schedule)));
     }
 
-    let mut sent = 0;
+    let (mut sent, mut closed) = (0, 0);
     let mut visitor_seen = Vec::new();
     for (reader, writer) in visitor_tasks {
-        sent += writer.await??;
+        let written = writer.await??;
+        sent += written.offered;
+        closed += u64::from(written.closed);
         visitor_seen.push(reader.await??);
     }
     let mut console_seen = Vec::new();
     for writer in console_writers {
-        sent += writer.await??;
+        let written = writer.await??;
+        sent += written.offered;
+        closed += u64::from(written.closed);
     }
     for reader in console_readers {
         console_seen.push(reader.await??);
@@ -234,6 +262,7 @@ pub async fn run(target: &Target, chat: Chat) -> anyhow::Result<Outcome> {
         .metric("delivered", delivered as f64)
         .metric("acked", acked as f64)
         .metric("errors", errors as f64)
+        .metric("sockets_closed_by_server", closed as f64)
         .metric("lost", sent.saturating_sub(delivered) as f64)
         .metric("delivered_per_s", delivered as f64 / seconds)
         .metric("server_cpu_s", cpu)
@@ -249,13 +278,15 @@ async fn write_visitor(
     mut sink: SplitSink<Socket, Message>,
     i: usize,
     schedule: Schedule,
-) -> anyhow::Result<u64> {
+) -> anyhow::Result<Written> {
     for n in 0..schedule.count {
         tokio::time::sleep_until(schedule.at(n)).await;
         let frame = json!({"type": "send", "client_msg_id": format!("v{i}-{n}"), "text": shopkeep::stamp(schedule.at_us(n))});
-        sink.send(Message::text(frame.to_string())).await?;
+        if sink.send(Message::text(frame.to_string())).await.is_err() {
+            return Ok(Written::closed(schedule.count));
+        }
     }
-    Ok(schedule.count)
+    Ok(Written::open(schedule.count))
 }
 
 async fn write_console(
@@ -263,14 +294,16 @@ async fn write_console(
     k: usize,
     conversations: Vec<String>,
     schedule: Schedule,
-) -> anyhow::Result<u64> {
+) -> anyhow::Result<Written> {
     for n in 0..schedule.count {
         tokio::time::sleep_until(schedule.at(n)).await;
         let conversation = &conversations[n as usize % conversations.len()];
         let frame = json!({"type": "send", "conversation_id": conversation, "client_msg_id": format!("o{k}-{n}"), "text": shopkeep::stamp(schedule.at_us(n))});
-        sink.send(Message::text(frame.to_string())).await?;
+        if sink.send(Message::text(frame.to_string())).await.is_err() {
+            return Ok(Written::closed(schedule.count));
+        }
     }
-    Ok(schedule.count)
+    Ok(Written::open(schedule.count))
 }
 
 /// Counts the operator's messages a visitor receives and the acks of its own.
@@ -284,7 +317,11 @@ async fn read_visitor(
         let Ok(Some(message)) = tokio::time::timeout_at(stop, stream.next()).await else {
             break;
         };
-        let Message::Text(text) = message? else {
+        // A socket the server closed or reset delivers nothing more.
+        let Ok(Message::Text(text)) = message else {
+            if message.is_err() {
+                break;
+            }
             continue;
         };
         match shopkeep::parse(&text, &["event", "ack", "error"]) {
@@ -321,7 +358,11 @@ async fn read_console(
         let Ok(Some(message)) = tokio::time::timeout_at(stop, stream.next()).await else {
             break;
         };
-        let Message::Text(text) = message? else {
+        // A socket the server closed or reset delivers nothing more.
+        let Ok(Message::Text(text)) = message else {
+            if message.is_err() {
+                break;
+            }
             continue;
         };
         let Some(Plan { holders, .. }) = plan.get() else {

@@ -1048,7 +1048,7 @@ impl Store for SqliteStore {
             return Ok(());
         }
         self.writer
-            .write(move |conn| Box::pin(async move { tracking::record(conn, &batch).await }))
+            .write_direct(move |db| tracking::record(db, &batch))
             .await
     }
 

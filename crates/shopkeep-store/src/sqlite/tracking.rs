@@ -2,6 +2,7 @@
 //! invitation rules, staff photos. Write functions run inside the writer's
 //! group transaction; read functions take any connection.
 
+use rusqlite::params;
 use shopkeep_core::attributes::Attributes;
 use shopkeep_core::ids::{ContactId, RuleId, SiteId, StaffId, VisitId, VisitorId};
 use shopkeep_core::rules::{MAX_RULES, Rule, RuleDraft};
@@ -13,6 +14,7 @@ use uuid::Uuid;
 use crate::error::{Result, StoreError};
 use crate::model::{Claims, Contact, Identified, NewVisit, StaffPhoto, TrackingBatch, Visitor};
 use crate::sqlite::conversations::now;
+use crate::sqlite::direct::Direct;
 use crate::sqlite::writer::{backend, found};
 use crate::sqlite::{room_for, rows};
 
@@ -208,30 +210,25 @@ pub(crate) async fn start_visit(conn: &mut SqliteConnection, visit: NewVisit) ->
     rows::seq(number)
 }
 
-pub(crate) async fn record(conn: &mut SqliteConnection, batch: &TrackingBatch) -> Result<()> {
+/// Writes a batch of page views and "last seen" times. A direct job: the
+/// tracker flushes a few times a second, up to thousands of rows each time, so
+/// each statement is a call on the writer thread, not a hop to the driver's.
+pub(crate) fn record(db: &Direct, batch: &TrackingBatch) -> Result<()> {
     for (visit, page) in &batch.pages {
-        sqlx::query("INSERT INTO page_views (visit_id, at, url, title) VALUES (?, ?, ?, ?)")
-            .bind(visit.as_uuid())
-            .bind(page.at)
-            .bind(&page.url)
-            .bind(&page.title)
-            .execute(&mut *conn)
-            .await
-            .map_err(backend)?;
+        db.execute(
+            "INSERT INTO page_views (visit_id, at, url, title) VALUES (?, ?, ?, ?)",
+            params![visit.as_uuid(), page.at, page.url, page.title],
+        )?;
     }
     for (visit, visitor, at) in &batch.seen {
-        sqlx::query("UPDATE visits SET last_seen_at = max(last_seen_at, ?) WHERE id = ?")
-            .bind(at)
-            .bind(visit.as_uuid())
-            .execute(&mut *conn)
-            .await
-            .map_err(backend)?;
-        sqlx::query("UPDATE visitors SET last_seen_at = max(last_seen_at, ?) WHERE id = ?")
-            .bind(at)
-            .bind(visitor.as_uuid())
-            .execute(&mut *conn)
-            .await
-            .map_err(backend)?;
+        db.execute(
+            "UPDATE visits SET last_seen_at = max(last_seen_at, ?) WHERE id = ?",
+            params![at, visit.as_uuid()],
+        )?;
+        db.execute(
+            "UPDATE visitors SET last_seen_at = max(last_seen_at, ?) WHERE id = ?",
+            params![at, visitor.as_uuid()],
+        )?;
     }
     Ok(())
 }
