@@ -17,9 +17,11 @@ use shopkeep_store::{Store, StoreError};
 use crate::hub::{Frame, to_frame};
 
 /// Small buffers: an idle socket should cost kilobytes, not the 128 KiB default.
+/// Client frames are small (a message, a page view); a rare large one is read
+/// in more calls, into room reserved for its whole length.
 pub fn limit(upgrade: WebSocketUpgrade) -> WebSocketUpgrade {
     upgrade
-        .read_buffer_size(4 * 1024)
+        .read_buffer_size(1024)
         .write_buffer_size(0)
         .max_write_buffer_size(MAX_FRAME_BYTES * 4)
         .max_message_size(MAX_FRAME_BYTES)

@@ -194,7 +194,7 @@ async fn run(
         },
     };
     let lang = lang.and_then(|tag| input::lang(&tag).ok());
-    let (visitor, token) = match identify(&state, &site, token, peer, &mut socket).await {
+    let (visitor, token) = match Box::pin(identify(&state, &site, token, peer, &mut socket)).await {
         Ok(found) => found,
         Err(frame) => {
             ws::send(&mut socket, &ServerFrame::Error(frame)).await;
@@ -354,7 +354,7 @@ async fn run(
                         Some(ServerFrame::Error(ws::error(ErrorCode::RateLimited, "too many frames; slow down")))
                     }
                     Incoming::Text(text) => match ws::parse::<ClientFrame>(text) {
-                        Ok(frame) => conn.handle(frame).await,
+                        Ok(frame) => Box::pin(conn.handle(frame)).await,
                         Err(frame) => Some(ServerFrame::Error(frame)),
                     },
                 };
